@@ -1,0 +1,36 @@
+// fec_bench — lumen's erasure codecs against ISA-L in the same process.
+//   bazel run -c opt //tools/bench:fec_bench -- [--csv] [--quick] [--reps=N]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <algorithm>
+
+#include "core/cpu/cpu.h"
+#include "tools/bench/fec_bench.h"
+
+int main(int argc, char** argv) {
+  lumen::bench::FecBenchOptions opt;
+  bool csv = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--csv")) {
+      csv = true;
+    } else if (!std::strcmp(argv[i], "--quick")) {
+      opt.quick = true;
+      opt.reps = 3;
+    } else if (!std::strncmp(argv[i], "--reps=", 7)) {
+      opt.reps = std::max(1, std::atoi(argv[i] + 7));
+    } else {
+      std::fprintf(stderr, "usage: fec_bench [--csv] [--quick] [--reps=N]\n");
+      return 2;
+    }
+  }
+  std::vector<lumen::bench::Row> rows;
+  lumen::bench::RunGf256Workloads(opt, &rows);
+  lumen::bench::RunGf16Workloads(opt, &rows);
+  if (!csv) {
+    std::printf("kernel variant: %s (median of %d repetitions, single thread)\n",
+                lumen::cpu::IsaName(lumen::cpu::ActiveIsa()), opt.reps);
+  }
+  lumen::bench::PrintRows(rows, csv);
+  return 0;
+}
