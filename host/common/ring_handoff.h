@@ -1,0 +1,78 @@
+// host/common/ring_handoff.h — how a child binary receives its rings.
+//
+// The supervisor (`lumen`) creates every ring (memfd) and hands the fds to each child over
+// a Unix stream socket with SCM_RIGHTS, in ONE message: a RingHandoffHeader followed by
+// `count` RingHandoffEntry records, with the fds attached in the same order.
+//
+// A child learns the socket in one of two ways (flags every lumen-* binary accepts):
+//   --ring-fd=N        an inherited, already connected socket (socketpair end); the normal
+//                      case when `lumen` starts the child
+//   --ring-socket=PATH a Unix socket path to connect to (manual runs / tests); the listener
+//                      sends the handoff right after accept
+// The child then calls ReceiveRings(fd), maps each fd with ShmRing::Attach(fd, kind) and
+// keeps the socket open: the supervisor sees EOF when the child dies, and may send a
+// second handoff (e.g. new rings after a resolution change) on the same socket.
+//
+// Roles (which ring is which, from the child's point of view):
+//   lumen-capture   : kRawVideoOut
+//   lumen-encode    : kRawVideoIn, kEncodedVideoOut, kControlIn
+//   lumen-transport : kEncodedVideoIn, kControlOut (+ kEncodedAudioIn when audio runs)
+//   lumen-audio     : kEncodedAudioOut
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+
+namespace lumen::host {
+
+inline constexpr uint32_t kHandoffMagic = 0x4F444E48;  // "HNDO"
+inline constexpr uint32_t kHandoffMaxRings = 8;
+
+enum class RingRole : uint32_t {
+  kRawVideoOut = 1,
+  kRawVideoIn = 2,
+  kEncodedVideoOut = 3,
+  kEncodedVideoIn = 4,
+  kControlOut = 5,
+  kControlIn = 6,
+  kEncodedAudioOut = 7,
+  kEncodedAudioIn = 8,
+};
+
+struct RingHandoffHeader {
+  uint32_t magic;
+  uint32_t count;
+};
+
+struct RingHandoffEntry {
+  RingRole role;
+  uint32_t reserved;
+};
+
+struct ReceivedRing {
+  RingRole role;
+  int fd;  // owned by the caller (close it after ShmRing::Attach, which dups)
+};
+
+// Sends `rings` (role, fd) over the connected Unix socket `sock` in one message.
+absl::Status SendRings(int sock, absl::Span<const ReceivedRing> rings);
+
+// Blocks until one handoff message arrives on `sock` (timeout_ms < 0: forever).
+// Errors: DeadlineExceeded, Unavailable (peer closed), DataLoss (malformed message).
+absl::StatusOr<std::vector<ReceivedRing>> ReceiveRings(int sock, int timeout_ms = -1);
+
+// Connects to a Unix stream socket at `path`. Returns the fd.
+absl::StatusOr<int> ConnectUnixSocket(const std::string& path);
+
+// Resolves --ring-fd / --ring-socket to a connected socket: ring_fd >= 0 wins; otherwise
+// connects to ring_socket. InvalidArgument if neither is set.
+absl::StatusOr<int> OpenRingSocket(int ring_fd, const std::string& ring_socket);
+
+// Finds the fd for `role`, or -1.
+int FindRing(absl::Span<const ReceivedRing> rings, RingRole role);
+
+}  // namespace lumen::host
