@@ -7,7 +7,10 @@ const Gf256Kernels* Gf256KernelsFor(cpu::Isa isa) noexcept {
   if (!cpu::HostSupports(isa)) return nullptr;
   switch (isa) {
     case cpu::Isa::kScalar: return &detail::kGf256Scalar;
-    default: return nullptr;  // SIMD variants land next
+    case cpu::Isa::kSsse3: return &detail::kGf256Ssse3;
+    case cpu::Isa::kAvx2: return &detail::kGf256Avx2;
+    case cpu::Isa::kAvx512: return &detail::kGf256Avx512;
+    case cpu::Isa::kGfni: return &detail::kGf256Gfni;
   }
   return nullptr;
 }

@@ -1,0 +1,71 @@
+// core/gf/gf256_kernels_avx512.cc — GF(2^8) kernels on 512-bit AVX-512BW
+// (vpshufb split-nibble tables broadcast to all four lanes; masked loads/stores
+// for the tail). Built with LUMEN_AVX512_COPTS.
+#include <simde/x86/avx512.h>
+
+#include <cstring>
+
+#include "core/gf/gf256.h"
+#include "core/gf/gf256_kernels.h"
+
+namespace lumen::gf::detail::avx512 {
+namespace {
+
+using V = simde__m512i;
+constexpr size_t kW = 64;
+constexpr int kMaxGroup = 12;
+
+inline V Load(const uint8_t* p) { return simde_mm512_loadu_si512(p); }
+inline void Store(uint8_t* p, V v) { simde_mm512_storeu_si512(p, v); }
+#if defined(SIMDE_X86_AVX512BW_NATIVE)
+inline V LoadPartial(const uint8_t* p, size_t n) {
+  return _mm512_maskz_loadu_epi8(_bzhi_u64(~uint64_t{0}, unsigned(n)), p);
+}
+inline void StorePartial(uint8_t* p, V v, size_t n) {
+  _mm512_mask_storeu_epi8(p, _bzhi_u64(~uint64_t{0}, unsigned(n)), v);
+}
+#else
+inline V LoadPartial(const uint8_t* p, size_t n) {
+  alignas(64) uint8_t buf[64] = {};
+  std::memcpy(buf, p, n);
+  return Load(buf);
+}
+inline void StorePartial(uint8_t* p, V v, size_t n) {
+  alignas(64) uint8_t buf[64];
+  Store(buf, v);
+  std::memcpy(p, buf, n);
+}
+#endif
+inline V XorV(V a, V b) { return simde_mm512_xor_si512(a, b); }
+
+struct Src {
+  V lo, hi;
+};
+inline Src Prepare(V x) {
+  const V mask = simde_mm512_set1_epi8(0x0f);
+  return {simde_mm512_and_si512(x, mask),
+          simde_mm512_and_si512(simde_mm512_srli_epi16(x, 4), mask)};
+}
+struct Coef {
+  V lo, hi;
+};
+inline Coef MakeCoef(uint8_t c) {
+  const auto* lo = reinterpret_cast<const simde__m128i*>(gf256_detail::kNibble.lo[c]);
+  const auto* hi = reinterpret_cast<const simde__m128i*>(gf256_detail::kNibble.hi[c]);
+  return {simde_mm512_broadcast_i32x4(simde_mm_load_si128(lo)),
+          simde_mm512_broadcast_i32x4(simde_mm_load_si128(hi))};
+}
+inline V MulBy(const Coef& c, const Src& x) {
+  return simde_mm512_xor_si512(simde_mm512_shuffle_epi8(c.lo, x.lo),
+                               simde_mm512_shuffle_epi8(c.hi, x.hi));
+}
+
+#include "core/gf/gf256_kernels_simd-inl.h"
+
+}  // namespace
+}  // namespace lumen::gf::detail::avx512
+
+namespace lumen::gf::detail {
+const Gf256Kernels kGf256Avx512 = {cpu::Isa::kAvx512, "avx512", avx512::Mul, avx512::MulAdd,
+                                   avx512::Xor, avx512::Dot};
+}  // namespace lumen::gf::detail

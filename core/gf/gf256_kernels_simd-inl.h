@@ -1,0 +1,98 @@
+// core/gf/gf256_kernels_simd-inl.h — the GF(2^8) region kernels, written once and
+// textually included by each per-ISA translation unit (no include guard on
+// purpose). Everything here has internal linkage, so copies built with different
+// -m flags can never be merged by the linker.
+//
+// The including file defines, inside its own namespace lumen::gf::detail::<isa>
+// and an anonymous namespace:
+//   using V = <vector type>;   constexpr size_t kW;       // bytes per vector
+//   constexpr int kMaxGroup;   // outputs kept in registers per dot pass
+//   V Load(const uint8_t*); void Store(uint8_t*, V);
+//   V LoadPartial(const uint8_t*, size_t n); void StorePartial(uint8_t*, V, size_t n);
+//   V XorV(V, V);
+//   struct Src;  Src Prepare(V x);           // per-input precomputation
+//   struct Coef; Coef MakeCoef(uint8_t c);   // per-coefficient constants
+//   V MulBy(const Coef&, const Src&);        // c * x, byte-wise
+// and then includes this file.
+
+void Mul(uint8_t* dst, const uint8_t* src, uint8_t c, size_t len) {
+  const Coef cf = MakeCoef(c);
+  size_t b = 0;
+  for (; b + kW <= len; b += kW) Store(dst + b, MulBy(cf, Prepare(Load(src + b))));
+  if (b < len) StorePartial(dst + b, MulBy(cf, Prepare(LoadPartial(src + b, len - b))), len - b);
+}
+
+void MulAdd(uint8_t* dst, const uint8_t* src, uint8_t c, size_t len) {
+  if (c == 0) return;
+  const Coef cf = MakeCoef(c);
+  size_t b = 0;
+  for (; b + kW <= len; b += kW) {
+    Store(dst + b, XorV(Load(dst + b), MulBy(cf, Prepare(Load(src + b)))));
+  }
+  if (b < len) {
+    const size_t n = len - b;
+    StorePartial(dst + b, XorV(LoadPartial(dst + b, n), MulBy(cf, Prepare(LoadPartial(src + b, n)))),
+                 n);
+  }
+}
+
+void Xor(uint8_t* dst, const uint8_t* src, size_t len) {
+  size_t b = 0;
+  for (; b + kW <= len; b += kW) Store(dst + b, XorV(Load(dst + b), Load(src + b)));
+  if (b < len) {
+    const size_t n = len - b;
+    StorePartial(dst + b, XorV(LoadPartial(dst + b, n), LoadPartial(src + b, n)), n);
+  }
+}
+
+// One column of G outputs: every input is loaded once and multiplied into all G
+// accumulators, which stay in registers.
+template <int G, bool kPartial>
+inline void DotColumn(const uint8_t* coeffs, int k, const uint8_t* const* in,
+                      uint8_t* const* out, size_t off, size_t n) {
+  V acc[G];
+  {
+    const Src x = Prepare(kPartial ? LoadPartial(in[0] + off, n) : Load(in[0] + off));
+    for (int g = 0; g < G; ++g) acc[g] = MulBy(MakeCoef(coeffs[size_t(g) * k]), x);
+  }
+  for (int i = 1; i < k; ++i) {
+    const Src x = Prepare(kPartial ? LoadPartial(in[i] + off, n) : Load(in[i] + off));
+    for (int g = 0; g < G; ++g) acc[g] = XorV(acc[g], MulBy(MakeCoef(coeffs[size_t(g) * k + i]), x));
+  }
+  for (int g = 0; g < G; ++g) {
+    if (kPartial) {
+      StorePartial(out[g] + off, acc[g], n);
+    } else {
+      Store(out[g] + off, acc[g]);
+    }
+  }
+}
+
+template <int G>
+void DotGroup(const uint8_t* coeffs, int k, const uint8_t* const* in, uint8_t* const* out,
+              size_t len) {
+  size_t off = 0;
+  for (; off + kW <= len; off += kW) DotColumn<G, false>(coeffs, k, in, out, off, kW);
+  if (off < len) DotColumn<G, true>(coeffs, k, in, out, off, len - off);
+}
+
+template <int G>
+void DotGroupDispatch(int g, const uint8_t* coeffs, int k, const uint8_t* const* in,
+                      uint8_t* const* out, size_t len) {
+  if constexpr (G >= 1) {
+    if (g == G) return DotGroup<G>(coeffs, k, in, out, len);
+    return DotGroupDispatch<G - 1>(g, coeffs, k, in, out, len);
+  }
+}
+
+void Dot(const uint8_t* coeffs, const uint8_t* const* in, int k, uint8_t* const* out, int m,
+         size_t len) {
+  // Split m outputs into balanced groups of at most kMaxGroup.
+  const int groups = (m + kMaxGroup - 1) / kMaxGroup;
+  int j = 0;
+  for (int gi = 0; gi < groups; ++gi) {
+    const int g = (m - j) / (groups - gi) + ((m - j) % (groups - gi) != 0);
+    DotGroupDispatch<kMaxGroup>(g, coeffs + size_t(j) * k, k, in, out + j, len);
+    j += g;
+  }
+}
