@@ -139,15 +139,24 @@ inline std::pair<int, int> ChooseBlockParity(int d, int fec_percent, int min_fec
   int p = (d * fec_percent + 99) / 100;
   if (p < min_fec) p = min_fec;
   p = std::min(p, kMaxRsShards - d);
-  for (; p > 0; --p) {
-    if (ClientParityCount(d, fec_percent) == p) return {p, fec_percent};
-    const int floor_pct = 100 * p / d;
-    if (floor_pct >= 1 && floor_pct <= 255 && ClientParityCount(d, floor_pct) == p) {
-      return {p, floor_pct};
+  // Not every P is reachable through the client's rounding (e.g. D=151: pct 1 gives 2, pct 2
+  // gives 4). Prefer the nearest reachable P above the target (more protection), then below.
+  auto wire_pct = [&](int q) -> int {
+    if (ClientParityCount(d, fec_percent) == q) return fec_percent;
+    const int floor_pct = 100 * q / d;
+    if (floor_pct >= 1 && floor_pct <= 255 && ClientParityCount(d, floor_pct) == q) {
+      return floor_pct;
     }
     for (int pct = 1; pct <= 255; ++pct) {
-      if (ClientParityCount(d, pct) == p) return {p, pct};
+      if (ClientParityCount(d, pct) == q) return pct;
     }
+    return 0;
+  };
+  for (int q = p; q > 0 && q <= kMaxRsShards - d; ++q) {
+    if (const int w = wire_pct(q)) return {q, w};
+  }
+  for (int q = p - 1; q > 0; --q) {
+    if (const int w = wire_pct(q)) return {q, w};
   }
   return {0, 0};
 }
