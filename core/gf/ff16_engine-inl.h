@@ -50,50 +50,54 @@ static inline void EngineFft(uint8_t* const* w, size_t off, size_t len, unsigned
   }
 }
 
+// Encode of one column stripe: data/parity bytes [off, off + len); work
+// buffers hold just this stripe (their bytes [0, len)).
 static void EngineEncode(const EncodePlan& p, size_t off, size_t len) {
   const unsigned mp = p.mpow;
   uint8_t* const* w = p.work;
   // work[0, mp) <- IFFT of the first chunk of mp data shards.
   const unsigned first = p.k < mp ? p.k : mp;
-  for (unsigned i = 0; i < first; ++i) std::memcpy(w[i] + off, p.data[i] + off, len);
-  for (unsigned i = first; i < mp; ++i) std::memset(w[i] + off, 0, len);
-  EngineIfft(w, off, len, mp, first, p.skew, mp);
+  for (unsigned i = 0; i < first; ++i) std::memcpy(w[i], p.data[i] + off, len);
+  for (unsigned i = first; i < mp; ++i) std::memset(w[i], 0, len);
+  EngineIfft(w, 0, len, mp, first, p.skew, mp);
   // work[0, mp) ^= IFFT of every further chunk (at its own FFT positions).
   for (unsigned co = mp; co < p.k; co += mp) {
     const unsigned cnt = p.k - co < mp ? p.k - co : mp;
     uint8_t* const* t = w + mp;
-    for (unsigned i = 0; i < cnt; ++i) std::memcpy(t[i] + off, p.data[co + i] + off, len);
-    for (unsigned i = cnt; i < mp; ++i) std::memset(t[i] + off, 0, len);
-    EngineIfft(t, off, len, mp, cnt, p.skew, mp + co);
-    for (unsigned i = 0; i < mp; ++i) XorBuf(w[i] + off, t[i] + off, len);
+    for (unsigned i = 0; i < cnt; ++i) std::memcpy(t[i], p.data[co + i] + off, len);
+    for (unsigned i = cnt; i < mp; ++i) std::memset(t[i], 0, len);
+    EngineIfft(t, 0, len, mp, cnt, p.skew, mp + co);
+    for (unsigned i = 0; i < mp; ++i) XorBuf(w[i], t[i], len);
   }
   // Parity = FFT at positions [0, m).
-  EngineFft(w, off, len, mp, p.m, p.skew, 0);
-  for (unsigned i = 0; i < p.m; ++i) std::memcpy(p.parity[i] + off, w[i] + off, len);
+  EngineFft(w, 0, len, mp, p.m, p.skew, 0);
+  for (unsigned i = 0; i < p.m; ++i) std::memcpy(p.parity[i] + off, w[i], len);
 }
 
+// Decode of one column stripe: shard bytes [off, off + len); work buffers hold
+// just this stripe.
 static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
   uint8_t* const* w = p.work;
   const unsigned n = p.n;
   // work <- received symbols times the error locator (zero where erased).
   for (unsigned i = 0; i < p.in_count; ++i) {
     if (p.src[i] != nullptr) {
-      MulBuf(w[i] + off, p.src[i] + off, LoadConst(p.in_mul[i]), len);
+      MulBuf(w[i], p.src[i] + off, LoadConst(p.in_mul[i]), len);
     } else {
-      std::memset(w[i] + off, 0, len);
+      std::memset(w[i], 0, len);
     }
   }
-  for (unsigned i = p.in_count; i < n; ++i) std::memset(w[i] + off, 0, len);
-  EngineIfft(w, off, len, n, p.in_count, p.skew, 0);
+  for (unsigned i = p.in_count; i < n; ++i) std::memset(w[i], 0, len);
+  EngineIfft(w, 0, len, n, p.in_count, p.skew, 0);
   // Formal derivative in the novel polynomial basis (Cantor basis: XOR only).
   for (unsigned i = 1; i < n; ++i) {
     const unsigned width = i & (0u - i);
-    for (unsigned j = 0; j < width; ++j) XorBuf(w[i - width + j] + off, w[i + j] + off, len);
+    for (unsigned j = 0; j < width; ++j) XorBuf(w[i - width + j], w[i + j], len);
   }
-  EngineFft(w, off, len, n, p.out_count, p.skew, 0);
+  EngineFft(w, 0, len, n, p.out_count, p.skew, 0);
   // Erased symbol = (locator * codeword)'(x) / locator'(x).
   for (unsigned j = 0; j < p.num_out; ++j)
-    MulBuf(p.out_dst[j] + off, w[p.out_pos[j]] + off, LoadConst(p.out_mul[j]), len);
+    MulBuf(p.out_dst[j] + off, w[p.out_pos[j]], LoadConst(p.out_mul[j]), len);
 }
 
 static void KXor(uint8_t* x, const uint8_t* y, size_t len) { XorBuf(x, y, len); }

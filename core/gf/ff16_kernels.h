@@ -48,7 +48,7 @@ struct EncodePlan {
   unsigned k = 0, m = 0, mpow = 0;     // mpow = NextPow2(m), mpow + k <= 65536
   const uint8_t* const* data = nullptr;  // k buffers
   uint8_t* const* parity = nullptr;      // m buffers
-  uint8_t* const* work = nullptr;        // 2 * mpow buffers
+  uint8_t* const* work = nullptr;        // 2 * mpow buffers of at least one stripe
   // skew[i] = prepared FFT skew factor for index i - 1 (skew[0] unused).
   const MulConst* skew = nullptr;
 };
@@ -60,7 +60,7 @@ struct DecodePlan {
   unsigned out_count = 0;    // FFT outputs needed: positions < out_count
   const uint8_t* const* src = nullptr;  // n entries; nullptr => zero (erased or known 0)
   const MulConst* in_mul = nullptr;     // n entries: locator value for present positions
-  uint8_t* const* work = nullptr;       // n buffers
+  uint8_t* const* work = nullptr;       // n buffers of at least one stripe
   const MulConst* skew = nullptr;       // as EncodePlan::skew
   unsigned num_out = 0;
   const uint32_t* out_pos = nullptr;    // num_out FFT positions to reveal
@@ -76,7 +76,8 @@ struct Kernels {
   void (*mul_buf)(uint8_t* out, const uint8_t* in, const MulConst& c, size_t len);  // out = c*in
   void (*fft2)(uint8_t* x, uint8_t* y, const MulConst& c, size_t len);   // x ^= c*y; y ^= x
   void (*ifft2)(uint8_t* x, uint8_t* y, const MulConst& c, size_t len);  // y ^= x; x ^= c*y
-  // Whole-codec stripes: bytes [off, off + len) of every buffer in the plan.
+  // Whole-codec column stripes: bytes [off, off + len) of every data/parity/src/
+  // dst buffer; work buffers are stripe-sized scratch (bytes [0, len) used).
   void (*encode)(const EncodePlan& p, size_t off, size_t len);
   void (*decode)(const DecodePlan& p, size_t off, size_t len);
 };
