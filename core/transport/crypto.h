@@ -95,13 +95,15 @@ class AeadContext {
   bool initialized_ = false;
 };
 
-// Sliding anti-replay window over 64-bit packet numbers (RFC 6479 style bitmap).
+// Sliding anti-replay window over 64-bit packet numbers (RFC 6479 style bitmap). 4096
+// packets wide: one 4 MiB frame is ~3700 datagrams, and reordering inside a burst of that
+// size must not look like a replay.
 // Accepts each packet number at most once; rejects numbers more than kWindow behind the
 // highest accepted one. Check() is called before decryption (cheap reject), Mark() only
 // after the tag verified, so forged packets cannot move the window.
 class ReplayWindow {
  public:
-  static constexpr uint64_t kWindow = 1024;
+  static constexpr uint64_t kWindow = 4096;
 
   // True if pn would be accepted now.
   bool Check(uint64_t pn) const noexcept;

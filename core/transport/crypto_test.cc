@@ -147,23 +147,24 @@ TEST_SUITE("LumenCrypto") {
     CHECK(o.Check(4000));
     o.Mark(4000);
     CHECK_FALSE(o.Check(4000));
-    CHECK(o.Check(5000 - 1023));
-    CHECK_FALSE(o.Check(5000 - 1024));  // exactly one window behind: too old
+    constexpr uint64_t W = ReplayWindow::kWindow;
+    CHECK(o.Check(5000 - (W - 1)));
+    CHECK_FALSE(o.Check(5000 - W));  // exactly one window behind: too old
     CHECK(o.Check(4999));
     // A jump forward by more than the window clears the bitmap.
-    o.Mark(5000 + 5000);
-    CHECK(o.Check(9999));
+    o.Mark(5000 + 2 * W);
+    CHECK(o.Check(5000 + 2 * W - 1));
     CHECK_FALSE(o.Check(5000));
-    // Jump by exactly 1024 and by 1023.
+    // Jump by exactly the window and by one less.
     ReplayWindow j;
     j.Mark(100);
-    j.Mark(100 + 1023);
+    j.Mark(100 + W - 1);
     CHECK_FALSE(j.Check(100));
     CHECK(j.Check(101));
-    j.Mark(100 + 1024);
+    j.Mark(100 + W);
     CHECK_FALSE(j.Check(100));
-    CHECK(j.Check(1122));
-    CHECK_FALSE(j.Check(1123));
+    CHECK(j.Check(100 + W - 2));
+    CHECK_FALSE(j.Check(100 + W - 1));
     // Huge numbers (near the 64-bit wrap) still work.
     ReplayWindow hi;
     hi.Mark(~uint64_t{0} - 1);
@@ -174,16 +175,17 @@ TEST_SUITE("LumenCrypto") {
   TEST_CASE("LumenCrypto.ReplayWindowMatchesModel") {
     // Random arrivals against a simple set model.
     ReplayWindow w;
-    std::vector<bool> seen(20000, false);
+    constexpr int64_t W = int64_t(ReplayWindow::kWindow);
+    std::vector<bool> seen(80000, false);
     uint64_t highest = 0;
     bool any = false;
     uint32_t x = 12345;
     for (int i = 0; i < 50000; ++i) {
       x = x * 1664525u + 1013904223u;
       const uint64_t base = any ? highest : 0;
-      int64_t pn = int64_t(base) + int64_t(x % 2200) - 1500;
-      if (pn < 0 || pn >= 20000) continue;
-      const bool expect = !seen[pn] && (!any || uint64_t(pn) > highest || highest - pn < 1024);
+      int64_t pn = int64_t(base) + int64_t(x % (2 * W + 200)) - (W + W / 2);
+      if (pn < 0 || pn >= 80000) continue;
+      const bool expect = !seen[pn] && (!any || uint64_t(pn) > highest || highest - pn < W);
       CAPTURE(pn);
       REQUIRE(w.Check(uint64_t(pn)) == expect);
       if (expect) {
