@@ -107,4 +107,31 @@ struct ControlMessage {
 static_assert(sizeof(ControlMessage) == 48);
 static_assert(std::is_trivially_copyable_v<ControlMessage>);
 
+// Per-frame send record: transport -> supervisor (RingKind::kTransportStats, policy
+// kDropOldest, no payload). The supervisor derives per-stage latency and the live stats
+// line from these; the demo joins them with what the client decoded.
+struct FrameTiming {
+  uint64_t frame_id;            // capture frame id (AccessUnitDesc.frame_id)
+  uint32_t frame_index;         // Moonlight frameIndex on the wire (from 1)
+  uint32_t is_idr;
+  uint64_t capture_ts_ns;
+  uint64_t encode_start_ts_ns;
+  uint64_t encode_done_ts_ns;
+  uint64_t transport_recv_ts_ns;  // transport took the AU off the ring
+  uint64_t send_start_ts_ns;
+  uint64_t send_done_ts_ns;       // last datagram handed to the kernel
+  uint32_t au_bytes;
+  uint32_t datagrams;             // data + parity
+  uint32_t parity;                // parity datagrams
+  uint32_t flags;                 // FrameTimingFlags
+  uint64_t encoder_epoch;
+};
+static_assert(sizeof(FrameTiming) == 88);
+static_assert(std::is_trivially_copyable_v<FrameTiming>);
+
+enum FrameTimingFlags : uint32_t {
+  kTimingNoClient = 1u << 0,   // no destination yet: the AU was not sent
+  kTimingTooLarge = 1u << 1,   // the packetizer refused the AU (IDR requested)
+};
+
 }  // namespace lumen::host

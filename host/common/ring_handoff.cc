@@ -132,4 +132,43 @@ int FindRing(absl::Span<const ReceivedRing> rings, RingRole role) {
   return -1;
 }
 
+absl::Status SendChildMessage(int sock, const ChildMessage& msg) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(&msg);
+  size_t left = sizeof(msg);
+  while (left > 0) {
+    ssize_t n = send(sock, p, left, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return absl::UnavailableError(absl::StrCat("send: ", strerror(errno)));
+    }
+    p += n;
+    left -= size_t(n);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ChildMessage> ReadChildMessage(int sock, int timeout_ms) {
+  ChildMessage msg;
+  uint8_t* p = reinterpret_cast<uint8_t*>(&msg);
+  size_t got = 0;
+  while (got < sizeof(msg)) {
+    pollfd pfd{sock, POLLIN, 0};
+    int r = poll(&pfd, 1, got == 0 ? timeout_ms : 1000);
+    if (r == 0) return absl::DeadlineExceededError("no message");
+    if (r < 0) {
+      if (errno == EINTR) return absl::DeadlineExceededError("interrupted");
+      return absl::InternalError(absl::StrCat("poll: ", strerror(errno)));
+    }
+    ssize_t n = recv(sock, p + got, sizeof(msg) - got, 0);
+    if (n == 0) return absl::UnavailableError("peer closed");
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return absl::UnavailableError(absl::StrCat("recv: ", strerror(errno)));
+    }
+    got += size_t(n);
+  }
+  if (msg.magic != kChildMessageMagic) return absl::DataLossError("bad child message magic");
+  return msg;
+}
+
 }  // namespace lumen::host

@@ -16,7 +16,7 @@
 // Roles (which ring is which, from the child's point of view):
 //   lumen-capture   : kRawVideoOut
 //   lumen-encode    : kRawVideoIn, kEncodedVideoOut, kControlIn
-//   lumen-transport : kEncodedVideoIn, kControlOut (+ kEncodedAudioIn when audio runs)
+//   lumen-transport : kEncodedVideoIn, kControlOut, kStatsOut (+ kEncodedAudioIn)
 //   lumen-audio     : kEncodedAudioOut
 #pragma once
 
@@ -41,6 +41,8 @@ enum class RingRole : uint32_t {
   kControlIn = 6,
   kEncodedAudioOut = 7,
   kEncodedAudioIn = 8,
+  kStatsOut = 9,  // transport -> supervisor FrameTiming records
+  kStatsIn = 10,
 };
 
 struct RingHandoffHeader {
@@ -74,5 +76,31 @@ absl::StatusOr<int> OpenRingSocket(int ring_fd, const std::string& ring_socket);
 
 // Finds the fd for `role`, or -1.
 int FindRing(absl::Span<const ReceivedRing> rings, RingRole role);
+
+// After the hand-off the same socket carries small fixed-size messages both ways.
+// Children that have nothing to say need not read or write any.
+inline constexpr uint32_t kChildMessageMagic = 0x47534D43;  // "CMSG"
+
+enum class ChildMessageType : uint32_t {
+  kReady = 1,        // child -> supervisor: attached and running; value = UDP port (transport)
+  kRequestIdr = 2,   // supervisor -> transport: ask the encoder for an IDR
+  kSetBitrate = 3,   // supervisor -> transport: value = kbps, forwarded to the encoder
+  kSetDestination = 4,  // supervisor -> transport: reserved
+};
+
+struct ChildMessage {
+  uint32_t magic = kChildMessageMagic;
+  ChildMessageType type = ChildMessageType::kReady;
+  uint64_t value = 0;
+  uint64_t value2 = 0;
+};
+static_assert(sizeof(ChildMessage) == 24);
+
+// Writes one message (blocking). Unavailable if the peer is gone.
+absl::Status SendChildMessage(int sock, const ChildMessage& msg);
+
+// Reads one message, waiting up to timeout_ms (< 0: forever). DeadlineExceeded on timeout,
+// Unavailable on EOF, DataLoss on a bad magic.
+absl::StatusOr<ChildMessage> ReadChildMessage(int sock, int timeout_ms);
 
 }  // namespace lumen::host

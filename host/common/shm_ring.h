@@ -61,6 +61,7 @@ enum class RingKind : uint32_t {
   kEncodedVideo = 2,  // encode -> transport, AccessUnitDesc + bitstream
   kControl = 3,       // transport -> encode, ControlMessage, no payload
   kEncodedAudio = 4,  // audio -> transport, AudioPacketDesc + Opus packet
+  kTransportStats = 5,  // transport -> supervisor, FrameTiming, no payload
 };
 
 struct RingConfig {

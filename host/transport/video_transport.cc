@@ -1,0 +1,176 @@
+// host/transport/video_transport.cc — see video_transport.h.
+#include "host/transport/video_transport.h"
+
+#include <vector>
+
+#include "host/common/clock.h"
+#include "host/transport/feedback_wire.h"
+#include "spdlog/spdlog.h"
+
+namespace lumen::transport {
+
+absl::StatusOr<std::unique_ptr<VideoTransport>> VideoTransport::Create(
+    const TransportConfig& cfg, std::function<void(const host::ControlMessage&)> on_control) {
+  std::unique_ptr<VideoTransport> t(new VideoTransport());
+  t->cfg_ = cfg;
+  t->on_control_ = std::move(on_control);
+  moonlight::VideoPacketizerConfig pc;
+  pc.packet_size = cfg.packet_size;
+  pc.fec_percent = cfg.fec_percent;
+  pc.min_fec_packets = cfg.min_fec_packets;
+  pc.encrypt = cfg.encrypt;
+  pc.key = cfg.key;
+  pc.max_frame_bytes = cfg.max_frame_bytes;
+  if (absl::Status s = t->packetizer_.Init(pc); !s.ok()) return s;
+  auto sock = host::UdpSocket::Bind(cfg.bind, 1 << 20, 8 << 20, cfg.gso);
+  if (!sock.ok()) return sock.status();
+  t->socket_ = std::move(*sock);
+  t->local_port_ = t->socket_.local_port();
+  if (!cfg.dest.empty()) {
+    auto d = host::SocketAddress::Parse(cfg.dest);
+    if (!d.ok()) return d.status();
+    t->dest_ = *d;
+  }
+  t->feedback_thread_ = std::thread([p = t.get()] { p->FeedbackLoop(); });
+  return t;
+}
+
+VideoTransport::~VideoTransport() {
+  stop_ = true;
+  if (feedback_thread_.joinable()) feedback_thread_.join();
+}
+
+bool VideoTransport::has_destination() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return dest_.valid();
+}
+
+std::string VideoTransport::destination() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return dest_.ToString();
+}
+
+TransportStats VideoTransport::stats() const {
+  std::lock_guard<std::mutex> l(mu_);
+  TransportStats s = stats_;
+  s.gso_sends = socket_.stats().gso_sends;
+  s.send_errors = socket_.stats().send_errors;
+  return s;
+}
+
+void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
+                                    std::span<const uint8_t> bitstream,
+                                    host::FrameTiming* timing) {
+  *timing = {};
+  timing->frame_id = au.frame_id;
+  timing->is_idr = au.is_idr;
+  timing->capture_ts_ns = au.capture_ts_ns;
+  timing->encode_start_ts_ns = au.encode_start_ts_ns;
+  timing->encode_done_ts_ns = au.encode_done_ts_ns;
+  timing->encoder_epoch = au.encoder_epoch;
+  timing->au_bytes = uint32_t(bitstream.size());
+  host::SocketAddress dest;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    dest = dest_;
+    if (!dest.valid()) {
+      ++stats_.frames_without_client;
+      timing->flags |= host::kTimingNoClient;
+      return;
+    }
+  }
+  timing->send_start_ts_ns = host::MonotonicNs();
+  moonlight::VideoFrameMeta meta;
+  meta.frame_index = next_frame_index_;
+  meta.type = au.is_idr ? moonlight::FrameType::kIdr : moonlight::FrameType::kP;
+  meta.rtp_timestamp = uint32_t(au.capture_ts_ns / 100000 * 9);  // 90 kHz
+  const uint64_t host_latency = (timing->send_start_ts_ns - au.capture_ts_ns) / 100000;
+  meta.host_latency_100us = uint16_t(host_latency > 65535 ? 65535 : host_latency);
+  // The packetizer's datagrams lie back to back in its arena: remember the first and the
+  // count, then hand the whole frame to the kernel in as few calls as possible.
+  const uint8_t* first = nullptr;
+  size_t count = 0;
+  const moonlight::PacketizeStatus ps =
+      packetizer_.Packetize(bitstream, meta, [&](std::span<const uint8_t> d) {
+        if (first == nullptr) first = d.data();
+        ++count;
+      });
+  if (ps != moonlight::PacketizeStatus::kOk) {
+    timing->flags |= host::kTimingTooLarge;
+    std::lock_guard<std::mutex> l(mu_);
+    ++stats_.frames_too_large;
+    host::ControlMessage m{};
+    m.type = host::ControlType::kRequestIdr;
+    m.sent_ts_ns = host::MonotonicNs();
+    if (on_control_) on_control_(m);
+    return;
+  }
+  ++next_frame_index_;
+  const size_t stride = packetizer_.datagram_size();
+  socket_.SendStrided(dest, first, stride, stride, count);
+  timing->send_done_ts_ns = host::MonotonicNs();
+  timing->frame_index = meta.frame_index;
+  const auto& plan = packetizer_.last_plan();
+  timing->datagrams = uint32_t(count);
+  timing->parity = uint32_t(plan.total_shards - plan.data_shards_total);
+  std::lock_guard<std::mutex> l(mu_);
+  ++stats_.frames_sent;
+  stats_.datagrams += count;
+  stats_.parity_datagrams += timing->parity;
+  stats_.bytes += count * stride;
+}
+
+void VideoTransport::FeedbackLoop() {
+  std::vector<host::Datagram> batch;
+  const std::span<const uint8_t> payload(
+      reinterpret_cast<const uint8_t*>(cfg_.ping_payload.data()), cfg_.ping_payload.size());
+  while (!stop_.load(std::memory_order_relaxed)) {
+    const size_t n = socket_.RecvBatch(&batch, 16, 2048, 100);
+    for (size_t i = 0; i < n; ++i) {
+      const host::Datagram& d = batch[i];
+      if (IsPing(d.data, payload)) {
+        std::lock_guard<std::mutex> l(mu_);
+        ++stats_.pings;
+        if (!(dest_ == d.from)) {
+          if (dest_.valid()) {
+            spdlog::info("video destination moves {} -> {}", dest_.ToString(),
+                         d.from.ToString());
+          } else {
+            spdlog::info("video destination {} (ping)", d.from.ToString());
+          }
+          dest_ = d.from;
+        }
+        continue;
+      }
+      auto fb = ParseFeedback(d.data);
+      if (!fb) {
+        std::lock_guard<std::mutex> l(mu_);
+        ++stats_.bad_feedback;
+        continue;
+      }
+      host::ControlMessage m{};
+      m.sent_ts_ns = host::MonotonicNs();
+      bool forward = false;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        switch (fb->type) {
+          case FeedbackType::kIdrRequest:
+            ++stats_.idr_requests;
+            m.type = host::ControlType::kRequestIdr;
+            m.last_frame = fb->frame;
+            forward = true;
+            break;
+          case FeedbackType::kLossReport:
+            ++stats_.loss_reports;
+            break;
+          case FeedbackType::kFecStatus:
+            stats_.fec_recoveries += fb->count;
+            break;
+        }
+      }
+      if (forward && on_control_) on_control_(m);
+    }
+  }
+}
+
+}  // namespace lumen::transport

@@ -1,0 +1,96 @@
+// host/transport/video_transport.h — lumen-transport's engine as a library: encoded access
+// units in, Moonlight video datagrams out over UDP, client feedback in.
+//
+// One VideoTransport per video stream. SendAccessUnit() runs on the caller's thread (the
+// ring-reading loop of lumen-transport): packetize (core/moonlight VideoPacketizer, FEC,
+// optional AES-GCM) and send the whole frame with UDP GSO (sendmmsg fallback). A feedback
+// thread receives on the same socket: pings set the destination (Moonlight §7.1: video goes
+// to the source address of the client's ping), lumen feedback datagrams (feedback_wire.h)
+// turn into control requests handed to `on_control` (IDR request -> encoder).
+//
+// No async runtime: native threads and blocking, batched socket calls.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/moonlight/video_packetizer.h"
+#include "host/common/frame_desc.h"
+#include "host/common/udp.h"
+
+namespace lumen::transport {
+
+struct TransportConfig {
+  std::string bind = "0.0.0.0:0";  // local address; port 0 = ephemeral (Moonlight: 47998)
+  std::string dest;                // fixed destination "ip:port"; empty = learn from ping
+  std::string ping_payload;        // X-SS-Ping-Payload (16 chars); empty = accept any ping
+  int packet_size = 1392;          // x-nv-video[0].packetSize
+  int fec_percent = 20;
+  int min_fec_packets = 2;
+  bool encrypt = false;            // SS_ENC_VIDEO
+  std::array<uint8_t, 16> key{};   // rikey
+  size_t max_frame_bytes = 4 << 20;
+  bool gso = true;
+};
+
+struct TransportStats {
+  uint64_t frames_sent = 0;
+  uint64_t frames_without_client = 0;
+  uint64_t frames_too_large = 0;
+  uint64_t datagrams = 0;
+  uint64_t parity_datagrams = 0;
+  uint64_t bytes = 0;
+  uint64_t gso_sends = 0;
+  uint64_t send_errors = 0;
+  uint64_t pings = 0;
+  uint64_t idr_requests = 0;    // from client feedback
+  uint64_t loss_reports = 0;
+  uint64_t fec_recoveries = 0;  // shards the client reported recovered
+  uint64_t bad_feedback = 0;
+};
+
+class VideoTransport {
+ public:
+  // Binds the socket, starts the feedback thread. `on_control` is called from the feedback
+  // thread for every request to forward to the encoder.
+  static absl::StatusOr<std::unique_ptr<VideoTransport>> Create(
+      const TransportConfig& cfg, std::function<void(const host::ControlMessage&)> on_control);
+  ~VideoTransport();
+
+  // Packetizes and sends one access unit. Fills *timing (send timestamps, datagram count,
+  // flags). Without a destination yet, nothing is sent (kTimingNoClient).
+  void SendAccessUnit(const host::AccessUnitDesc& au, std::span<const uint8_t> bitstream,
+                      host::FrameTiming* timing);
+
+  uint16_t local_port() const { return local_port_; }
+  bool has_destination() const;
+  std::string destination() const;
+  TransportStats stats() const;
+
+ private:
+  VideoTransport() = default;
+  void FeedbackLoop();
+
+  TransportConfig cfg_;
+  std::function<void(const host::ControlMessage&)> on_control_;
+  host::UdpSocket socket_;
+  uint16_t local_port_ = 0;
+  moonlight::VideoPacketizer packetizer_;
+  uint32_t next_frame_index_ = 1;
+  mutable std::mutex mu_;  // guards dest_, stats_ parts written by the feedback thread
+  host::SocketAddress dest_;
+  TransportStats stats_;
+  std::atomic<bool> stop_{false};
+  std::thread feedback_thread_;
+};
+
+}  // namespace lumen::transport
