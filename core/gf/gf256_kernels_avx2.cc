@@ -50,6 +50,10 @@ inline V MulBy(const Coef& c, const Src& x) {
                                simde_mm256_shuffle_epi8(c.hi, x.hi));
 }
 
+using Prep = uint8_t;
+inline Prep PrepCoef(uint8_t c) { return c; }
+inline V MulP(Prep c, const Src& x) { return MulBy(MakeCoef(c), x); }
+
 #include "core/gf/gf256_kernels_simd-inl.h"
 
 }  // namespace

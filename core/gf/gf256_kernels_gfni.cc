@@ -48,6 +48,12 @@ inline Coef MakeCoef(uint8_t c) {
 }
 inline V MulBy(const Coef& c, const Src& x) { return simde_mm512_gf2p8affine_epi64_epi8(x, c, 0); }
 
+using Prep = uint64_t;
+inline Prep PrepCoef(uint8_t c) { return gf256_detail::kAffine.v[c]; }
+inline V MulP(Prep c, const Src& x) {
+  return simde_mm512_gf2p8affine_epi64_epi8(x, simde_mm512_set1_epi64(int64_t(c)), 0);
+}
+
 #include "core/gf/gf256_kernels_simd-inl.h"
 
 }  // namespace

@@ -13,6 +13,8 @@
 //   struct Src;  Src Prepare(V x);           // per-input precomputation
 //   struct Coef; Coef MakeCoef(uint8_t c);   // per-coefficient constants
 //   V MulBy(const Coef&, const Src&);        // c * x, byte-wise
+//   using Prep; Prep PrepCoef(uint8_t c);    // compact stored form for Dot
+//   V MulP(Prep, const Src&);                // c * x from the stored form
 // and then includes this file.
 
 void Mul(uint8_t* dst, const uint8_t* src, uint8_t c, size_t len) {
@@ -45,20 +47,36 @@ void Xor(uint8_t* dst, const uint8_t* src, size_t len) {
   }
 }
 
+// k > 255 (never used by Rs256): one output at a time with Mul/MulAdd.
+void DotWide(const uint8_t* coeffs, const uint8_t* const* in, int k, uint8_t* const* out, int m,
+             size_t len) {
+  for (int j = 0; j < m; ++j) {
+    const uint8_t* row = coeffs + size_t(j) * k;
+    Mul(out[j], in[0], row[0], len);
+    for (int i = 1; i < k; ++i) MulAdd(out[j], in[i], row[i], len);
+  }
+}
+
 // One column of G outputs: every input is loaded once and multiplied into all G
-// accumulators, which stay in registers.
+// accumulators, which stay in registers (the loops over g are fully unrolled).
+// prep holds the prepared coefficients input-major: prep[i * G + g].
 template <int G, bool kPartial>
-inline void DotColumn(const uint8_t* coeffs, int k, const uint8_t* const* in,
-                      uint8_t* const* out, size_t off, size_t n) {
+__attribute__((always_inline)) inline void DotColumn(const Prep* prep, int k,
+                                                     const uint8_t* const* in,
+                                                     uint8_t* const* out, size_t off, size_t n) {
   V acc[G];
   {
     const Src x = Prepare(kPartial ? LoadPartial(in[0] + off, n) : Load(in[0] + off));
-    for (int g = 0; g < G; ++g) acc[g] = MulBy(MakeCoef(coeffs[size_t(g) * k]), x);
+#pragma GCC unroll 32
+    for (int g = 0; g < G; ++g) acc[g] = MulP(prep[g], x);
   }
   for (int i = 1; i < k; ++i) {
     const Src x = Prepare(kPartial ? LoadPartial(in[i] + off, n) : Load(in[i] + off));
-    for (int g = 0; g < G; ++g) acc[g] = XorV(acc[g], MulBy(MakeCoef(coeffs[size_t(g) * k + i]), x));
+    const Prep* p = prep + size_t(i) * G;
+#pragma GCC unroll 32
+    for (int g = 0; g < G; ++g) acc[g] = XorV(acc[g], MulP(p[g], x));
   }
+#pragma GCC unroll 32
   for (int g = 0; g < G; ++g) {
     if (kPartial) {
       StorePartial(out[g] + off, acc[g], n);
@@ -71,9 +89,14 @@ inline void DotColumn(const uint8_t* coeffs, int k, const uint8_t* const* in,
 template <int G>
 void DotGroup(const uint8_t* coeffs, int k, const uint8_t* const* in, uint8_t* const* out,
               size_t len) {
+  // k <= 255 (the Reed-Solomon limit); larger k is processed in chunks below.
+  Prep prep[G * 255];
+  for (int i = 0; i < k; ++i) {
+    for (int g = 0; g < G; ++g) prep[i * G + g] = PrepCoef(coeffs[size_t(g) * k + i]);
+  }
   size_t off = 0;
-  for (; off + kW <= len; off += kW) DotColumn<G, false>(coeffs, k, in, out, off, kW);
-  if (off < len) DotColumn<G, true>(coeffs, k, in, out, off, len - off);
+  for (; off + kW <= len; off += kW) DotColumn<G, false>(prep, k, in, out, off, kW);
+  if (off < len) DotColumn<G, true>(prep, k, in, out, off, len - off);
 }
 
 template <int G>
@@ -87,6 +110,7 @@ void DotGroupDispatch(int g, const uint8_t* coeffs, int k, const uint8_t* const*
 
 void Dot(const uint8_t* coeffs, const uint8_t* const* in, int k, uint8_t* const* out, int m,
          size_t len) {
+  if (k > 255) return DotWide(coeffs, in, k, out, m, len);
   // Split m outputs into balanced groups of at most kMaxGroup.
   const int groups = (m + kMaxGroup - 1) / kMaxGroup;
   int j = 0;
