@@ -1,0 +1,165 @@
+// In-process Moonlight video stream (see video_stream.h).
+#include "host/moonlight/stream/video_stream.h"
+
+#include <chrono>
+#include <vector>
+
+#include "core/pattern/test_pattern.h"
+#include "host/common/clock.h"
+#include "host/encode/video_encoder.h"
+#include "host/transport/video_transport.h"
+
+namespace lumen::moonlight::stream {
+namespace {
+
+host::Codec ToHostCodec(VideoCodec c) {
+  switch (c) {
+    case VideoCodec::kHevc: return host::Codec::kHevc;
+    case VideoCodec::kAv1: return host::Codec::kAv1;
+    case VideoCodec::kH264: break;
+  }
+  return host::Codec::kH264;
+}
+
+}  // namespace
+
+struct VideoStream::Impl {
+  VideoStreamOptions options;
+  LaunchSession launch;
+  StreamConfig config;
+  std::unique_ptr<encode::VideoEncoder> encoder;
+  std::unique_ptr<transport::VideoTransport> transport;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  std::atomic<bool> idr_requested{false};
+  mutable std::mutex mu;
+  VideoStreamStats stats;  // guarded by mu
+
+  void Loop() {
+    const int w = config.width, h = config.height;
+    const int stride = w * 4;
+    std::vector<uint8_t> pixels(static_cast<size_t>(stride) * static_cast<size_t>(h));
+    encode::AccessUnit au;
+    uint32_t counter = 0;
+    bool had_client = false;
+    const auto period = std::chrono::nanoseconds(1'000'000'000LL / std::max(1, config.fps));
+    auto next = std::chrono::steady_clock::now();
+    while (!stop.load()) {
+      next += period;
+      std::this_thread::sleep_until(next);
+      const auto now = std::chrono::steady_clock::now();
+      if (now - next > 4 * period) next = now;  // fell behind: don't burst
+      if (!transport->has_destination()) continue;
+      if (!had_client) {
+        had_client = true;
+        encoder->RequestIdr();  // first frame to a new client is an IDR
+      }
+      if (idr_requested.exchange(false)) encoder->RequestIdr();
+      const uint64_t capture_ns = host::MonotonicNs();
+      pattern::Stamp stamp{++counter, capture_ns / 1000};
+      pattern::PaintBgrx(pixels, w, h, stride, stamp);
+      encode::RawFrame f;
+      f.data = pixels.data();
+      f.len = pixels.size();
+      f.width = w;
+      f.height = h;
+      f.stride = stride;
+      f.format = host::PixelFormat::kBgrx;
+      f.pts = counter;
+      const uint64_t enc_start = host::MonotonicNs();
+      if (!encoder->Encode(f, &au).ok()) {
+        std::lock_guard l(mu);
+        ++stats.encode_errors;
+        continue;
+      }
+      if (au.data.empty()) continue;
+      host::AccessUnitDesc d{};
+      d.frame_id = counter;
+      d.capture_ts_ns = capture_ns;
+      d.encode_start_ts_ns = enc_start;
+      d.encode_done_ts_ns = host::MonotonicNs();
+      d.is_idr = au.keyframe ? 1 : 0;
+      d.codec = ToHostCodec(config.codec);
+      d.len = static_cast<uint32_t>(au.data.size());
+      d.width = static_cast<uint32_t>(au.width);
+      d.height = static_cast<uint32_t>(au.height);
+      d.encoder_seq = counter;
+      host::FrameTiming timing{};
+      transport->SendAccessUnit(d, au.data, &timing);
+      std::lock_guard l(mu);
+      ++stats.frames_encoded;
+      if (!(timing.flags & host::kTimingNoClient)) {
+        ++stats.frames_sent;
+        stats.datagrams += timing.datagrams;
+        if (au.keyframe) ++stats.idr_frames;
+      }
+    }
+  }
+};
+
+absl::StatusOr<std::unique_ptr<VideoStream>> VideoStream::Start(const VideoStreamOptions& options,
+                                                                const LaunchSession& launch,
+                                                                const StreamConfig& config) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->launch = launch;
+  impl->config = config;
+  encode::EncoderConfig ec;
+  ec.codec = ToHostCodec(config.codec);
+  ec.nvenc = options.nvenc;
+  ec.width = config.width;
+  ec.height = config.height;
+  ec.fps = config.fps;
+  ec.bitrate_kbps = config.encoder_bitrate_kbps > 0 ? config.encoder_bitrate_kbps
+                                                    : config.max_bitrate_kbps;
+  auto enc = encode::VideoEncoder::Create(ec);
+  if (!enc.ok()) return enc.status();
+  impl->encoder = std::move(*enc);
+  transport::TransportConfig tc;
+  tc.bind = options.bind;
+  tc.ping_payload =
+      (config.ml_feature_flags & kMlFeatureSessionIdV1) ? launch.ping_payload : std::string();
+  tc.packet_size = config.packet_size;
+  tc.fec_percent = config.fec_percentage;
+  tc.min_fec_packets = config.min_fec_packets;
+  tc.encrypt = config.video_encrypted();
+  tc.key = launch.key;
+  Impl* raw = impl.get();
+  auto t = transport::VideoTransport::Create(tc, [raw](const host::ControlMessage& m) {
+    if (m.type == host::ControlType::kRequestIdr) raw->idr_requested = true;
+  });
+  if (!t.ok()) return t.status();
+  impl->transport = std::move(*t);
+  {
+    std::lock_guard l(impl->mu);
+    impl->stats.encoder = impl->encoder->encoder_name();
+  }
+  return std::unique_ptr<VideoStream>(new VideoStream(std::move(impl)));
+}
+
+VideoStream::VideoStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  impl_->thread = std::thread([this] { impl_->Loop(); });
+}
+
+VideoStream::~VideoStream() {
+  impl_->stop = true;
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+void VideoStream::RequestIdr() {
+  impl_->idr_requested = true;
+  std::lock_guard l(impl_->mu);
+  ++impl_->stats.idr_requests;
+}
+
+uint16_t VideoStream::local_port() const { return impl_->transport->local_port(); }
+bool VideoStream::has_destination() const { return impl_->transport->has_destination(); }
+
+VideoStreamStats VideoStream::stats() const {
+  std::lock_guard l(impl_->mu);
+  VideoStreamStats s = impl_->stats;
+  s.pings = impl_->transport->stats().pings;
+  return s;
+}
+
+}  // namespace lumen::moonlight::stream

@@ -1,0 +1,67 @@
+// The in-process Moonlight video stream: a frame source (the lumen test pattern, with a
+// machine-readable frame stamp) -> the encoder configured from the ANNOUNCE (codec,
+// resolution, fps, bitrate; host/encode) -> Moonlight packetizer + UDP with ping
+// learning (host/transport VideoTransport). Nothing is encoded until the client's first
+// video ping arrives, so the first frame sent is an IDR; IDR requests from the control
+// stream go to the encoder.
+//
+// `lumen serve` uses this when it runs the video path in-process (--video=pattern);
+// the multi-process capture pipeline (host/lumen) is the alternative for real desktops.
+//
+// Threading: one encode/send thread; public methods are thread-safe.
+#ifndef LUMEN_HOST_MOONLIGHT_STREAM_VIDEO_STREAM_H_
+#define LUMEN_HOST_MOONLIGHT_STREAM_VIDEO_STREAM_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "host/moonlight/rtsp/launch_session.h"
+#include "host/moonlight/rtsp/stream_config.h"
+
+namespace lumen::moonlight::stream {
+
+struct VideoStreamOptions {
+  std::string bind = "0.0.0.0:47998";
+  bool nvenc = false;  // try NVENC first (falls back to software)
+};
+
+struct VideoStreamStats {
+  uint64_t frames_encoded = 0;
+  uint64_t frames_sent = 0;
+  uint64_t idr_frames = 0;
+  uint64_t idr_requests = 0;
+  uint64_t datagrams = 0;
+  uint64_t pings = 0;
+  uint64_t encode_errors = 0;
+  std::string encoder;
+};
+
+class VideoStream {
+ public:
+  static absl::StatusOr<std::unique_ptr<VideoStream>> Start(const VideoStreamOptions& options,
+                                                            const LaunchSession& launch,
+                                                            const StreamConfig& config);
+  ~VideoStream();
+  VideoStream(const VideoStream&) = delete;
+  VideoStream& operator=(const VideoStream&) = delete;
+
+  // The next encoded frame is an IDR (control-stream 0x0302, or an RFI we answer by IDR).
+  void RequestIdr();
+  uint16_t local_port() const;
+  bool has_destination() const;
+  VideoStreamStats stats() const;
+
+ private:
+  struct Impl;
+  explicit VideoStream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lumen::moonlight::stream
+
+#endif  // LUMEN_HOST_MOONLIGHT_STREAM_VIDEO_STREAM_H_
