@@ -15,7 +15,9 @@ namespace {
 
 using V = simde__m512i;
 constexpr size_t kW = 64;
-constexpr int kMaxGroup = 16;
+constexpr int kMaxGroup = 12;
+constexpr int kColumns = 2;
+constexpr int kMaxAccumulators = 24;
 
 inline V Load(const uint8_t* p) { return simde_mm512_loadu_si512(p); }
 inline void Store(uint8_t* p, V v) { simde_mm512_storeu_si512(p, v); }

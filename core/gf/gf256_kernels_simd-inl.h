@@ -7,6 +7,8 @@
 // and an anonymous namespace:
 //   using V = <vector type>;   constexpr size_t kW;       // bytes per vector
 //   constexpr int kMaxGroup;   // outputs kept in registers per dot pass
+//   constexpr int kColumns;    // adjacent vectors per output processed together
+//   constexpr int kMaxAccumulators;  // cap on kMaxGroup * kColumns in registers
 //   V Load(const uint8_t*); void Store(uint8_t*, V);
 //   V LoadPartial(const uint8_t*, size_t n); void StorePartial(uint8_t*, V, size_t n);
 //   V XorV(V, V);
@@ -57,31 +59,41 @@ void DotWide(const uint8_t* coeffs, const uint8_t* const* in, int k, uint8_t* co
   }
 }
 
-// One column of G outputs: every input is loaded once and multiplied into all G
-// accumulators, which stay in registers (the loops over g are fully unrolled).
-// prep holds the prepared coefficients input-major: prep[i * G + g].
-template <int G, bool kPartial>
-__attribute__((always_inline)) inline void DotColumn(const Prep* prep, int k,
-                                                     const uint8_t* const* in,
-                                                     uint8_t* const* out, size_t off, size_t n) {
-  V acc[G];
-  {
-    const Src x = Prepare(kPartial ? LoadPartial(in[0] + off, n) : Load(in[0] + off));
-#pragma GCC unroll 32
-    for (int g = 0; g < G; ++g) acc[g] = MulP(prep[g], x);
-  }
-  for (int i = 1; i < k; ++i) {
-    const Src x = Prepare(kPartial ? LoadPartial(in[i] + off, n) : Load(in[i] + off));
+// C adjacent columns of G outputs: every input vector is loaded once and
+// multiplied into all G accumulators of its column, and every coefficient is
+// used for C columns; the G*C accumulators stay in registers (the loops over g
+// and c are fully unrolled). prep holds the prepared coefficients input-major:
+// prep[i * G + g]. kPartial (only with C == 1) handles the last n < kW bytes.
+template <int G, int C, bool kPartial>
+__attribute__((always_inline)) inline void DotColumns(const Prep* prep, int k,
+                                                      const uint8_t* const* in,
+                                                      uint8_t* const* out, size_t off, size_t n) {
+  static_assert(C == 1 || !kPartial);
+  V acc[C][G];
+  for (int i = 0; i < k; ++i) {
+    Src x[C];
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      x[c] = Prepare(kPartial ? LoadPartial(in[i] + off, n) : Load(in[i] + off + c * kW));
+    }
     const Prep* p = prep + size_t(i) * G;
 #pragma GCC unroll 32
-    for (int g = 0; g < G; ++g) acc[g] = XorV(acc[g], MulP(p[g], x));
+    for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) {
+        acc[c][g] = i == 0 ? MulP(p[g], x[c]) : XorV(acc[c][g], MulP(p[g], x[c]));
+      }
+    }
   }
 #pragma GCC unroll 32
   for (int g = 0; g < G; ++g) {
-    if (kPartial) {
-      StorePartial(out[g] + off, acc[g], n);
-    } else {
-      Store(out[g] + off, acc[g]);
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      if (kPartial) {
+        StorePartial(out[g] + off, acc[c][g], n);
+      } else {
+        Store(out[g] + off + c * kW, acc[c][g]);
+      }
     }
   }
 }
@@ -94,9 +106,14 @@ void DotGroup(const uint8_t* coeffs, int k, const uint8_t* const* in, uint8_t* c
   for (int i = 0; i < k; ++i) {
     for (int g = 0; g < G; ++g) prep[i * G + g] = PrepCoef(coeffs[size_t(g) * k + i]);
   }
+  // Tiles of kColumns columns while the accumulators fit, then single columns.
+  constexpr int kC = G * kColumns <= kMaxAccumulators ? kColumns : 1;
   size_t off = 0;
-  for (; off + kW <= len; off += kW) DotColumn<G, false>(prep, k, in, out, off, kW);
-  if (off < len) DotColumn<G, true>(prep, k, in, out, off, len - off);
+  if constexpr (kC > 1) {
+    for (; off + kC * kW <= len; off += kC * kW) DotColumns<G, kC, false>(prep, k, in, out, off, kW);
+  }
+  for (; off + kW <= len; off += kW) DotColumns<G, 1, false>(prep, k, in, out, off, kW);
+  if (off < len) DotColumns<G, 1, true>(prep, k, in, out, off, len - off);
 }
 
 template <int G>

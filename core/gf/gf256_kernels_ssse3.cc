@@ -13,6 +13,8 @@ namespace {
 using V = simde__m128i;
 constexpr size_t kW = 16;
 constexpr int kMaxGroup = 8;
+constexpr int kColumns = 1;
+constexpr int kMaxAccumulators = 8;
 
 inline V Load(const uint8_t* p) { return simde_mm_loadu_si128(reinterpret_cast<const V*>(p)); }
 inline void Store(uint8_t* p, V v) { simde_mm_storeu_si128(reinterpret_cast<V*>(p), v); }
