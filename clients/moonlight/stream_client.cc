@@ -8,14 +8,13 @@
 #include <condition_variable>
 #include <vector>
 
-#include "core/crypto/aes.h"
+#include "core/moonlight/audio.h"
 #include "core/moonlight/video_depacketizer.h"
 #include "core/moonlight/wire.h"
 #include "core/pattern/test_pattern.h"
 #include "host/common/clock.h"
 #include "host/common/udp.h"
 #include "host/encode/test_decoder.h"
-#include "host/moonlight/stream/audio_packets.h"
 #include "host/moonlight/stream/ping.h"
 
 namespace lumen::moonlight::client {
@@ -163,55 +162,30 @@ struct AudioReceiver::Impl {
   host::UdpSocket sock;
   host::SocketAddress to;
   OpusMSDecoder* decoder = nullptr;
-  crypto::AesCbc128 cbc;
+  AudioDepacketizer depacketizer;
   std::thread thread;
   std::atomic<bool> stop{false};
   mutable std::mutex mu;
   mutable std::condition_variable cv;
   AudioReceiverStats stats;  // guarded by mu
-  bool have_seq = false;
-  uint16_t last_seq = 0;
 
   ~Impl() {
     if (decoder) opus_multistream_decoder_destroy(decoder);
   }
 
-  void OnDatagram(std::span<const uint8_t> d) {
-    if (d.size() < stream::kAudioRtpHeader) return;
-    const uint8_t pt = d[1] & 0x7f;
-    std::lock_guard l(mu);
-    if (pt == kAudioFecPayloadType) {
-      ++stats.fec_packets;
+  void OnPacket(const AudioPacket& p) {
+    // Called with mu held.
+    if (p.decrypt_failed) {
+      ++stats.decrypt_errors;
       return;
     }
-    if (pt != kAudioPayloadType) return;
-    ++stats.packets;
-    const uint16_t seq = LoadBe16(d.data() + 2);
-    if (have_seq && seq != static_cast<uint16_t>(last_seq + 1)) ++stats.seq_gaps;
-    have_seq = true;
-    last_seq = seq;
-    std::span<const uint8_t> payload = d.subspan(stream::kAudioRtpHeader);
-    uint8_t plain[1500];
-    size_t n = payload.size();
-    if (cfg.encrypted) {
-      if (n == 0 || n % 16 != 0 || n > sizeof(plain)) {
-        ++stats.decrypt_errors;
-        return;
-      }
-      const auto iv = stream::AudioIv(cfg.key_id, seq);
-      long r = cbc.Decrypt(iv, payload, plain);
-      if (r < 0) {
-        ++stats.decrypt_errors;
-        return;
-      }
-      n = static_cast<size_t>(r);
-    } else {
-      if (n > sizeof(plain)) return;
-      std::memcpy(plain, payload.data(), n);
+    if (p.lost) {
+      ++stats.seq_gaps;
+      return;
     }
     float pcm[8 * 960];
-    const int frames = opus_multistream_decode_float(decoder, plain, static_cast<opus_int32>(n),
-                                                     pcm, 960, 0);
+    const int frames = opus_multistream_decode_float(
+        decoder, p.opus.data(), static_cast<opus_int32>(p.opus.size()), pcm, 960, 0);
     if (frames <= 0) {
       ++stats.decode_errors;
       return;
@@ -220,6 +194,17 @@ struct AudioReceiver::Impl {
     float peak = 0;
     for (int i = 0; i < frames * cfg.channels; ++i) peak = std::max(peak, std::fabs(pcm[i]));
     if (peak > 0.01f) ++stats.non_silent;
+  }
+
+  void OnDatagram(std::span<const uint8_t> d) {
+    std::lock_guard l(mu);
+    if (d.size() >= 2) {
+      const uint8_t pt = d[1] & 0x7f;
+      if (pt == kAudioFecPayloadType) ++stats.fec_packets;
+      if (pt == kAudioPayloadType) ++stats.packets;
+    }
+    depacketizer.OnDatagram(d, host::MonotonicNs() / 1000,
+                            [this](const AudioPacket& p) { OnPacket(p); });
     cv.notify_all();
   }
 };
@@ -242,7 +227,11 @@ absl::StatusOr<std::unique_ptr<AudioReceiver>> AudioReceiver::Start(const AudioR
   impl->decoder =
       opus_multistream_decoder_create(48000, cfg.channels, streams, coupled, mapping, &err);
   if (err != OPUS_OK) return absl::InternalError("opus decoder");
-  if (cfg.encrypted && !impl->cbc.SetKey(cfg.key)) return absl::InternalError("AES-CBC key");
+  AudioDepacketizerConfig dc;
+  dc.encrypted = cfg.encrypted;
+  dc.key = cfg.key;
+  dc.rikeyid = cfg.key_id;
+  if (auto st = impl->depacketizer.Init(dc); !st.ok()) return st;
   return std::unique_ptr<AudioReceiver>(new AudioReceiver(std::move(impl)));
 }
 

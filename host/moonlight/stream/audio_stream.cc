@@ -10,9 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "core/crypto/aes.h"
 #include "host/common/udp.h"
-#include "host/moonlight/stream/audio_packets.h"
+#include "core/moonlight/audio.h"
 #include "host/moonlight/stream/ping.h"
 
 namespace lumen::moonlight::stream {
@@ -47,8 +46,7 @@ struct AudioStream::Impl {
   host::UdpSocket socket;
   OpusMSEncoder* encoder = nullptr;
   OpusLayout layout;
-  crypto::AesCbc128 cbc;
-  bool encrypt = false;
+  AudioPacketizer packetizer;
   std::thread thread;
   std::atomic<bool> stop{false};
   mutable std::mutex mu;
@@ -77,11 +75,7 @@ struct AudioStream::Impl {
     const int ms = config.audio_packet_duration_ms;
     const int frames = 48 * ms;
     std::vector<float> pcm(static_cast<size_t>(frames * layout.channels));
-    uint8_t opus[1400];
-    // Four data packets of one FEC block, kept for parity.
-    std::array<std::vector<uint8_t>, 4> block;
-    uint16_t seq = 0;
-    uint32_t ts = 0;
+    uint8_t opus[kAudioMaxShard];
     auto next = std::chrono::steady_clock::now();
     while (!stop.load()) {
       next += std::chrono::milliseconds(ms);
@@ -103,58 +97,32 @@ struct AudioStream::Impl {
         next = std::chrono::steady_clock::now();
         continue;
       }
-      bool have = source && source(std::span<float>(pcm), layout.channels, frames);
+      const bool have = source && source(std::span<float>(pcm), layout.channels, frames);
       if (!have) std::fill(pcm.begin(), pcm.end(), 0.0f);
+      // Leave room for the CBC padding block.
       const int n = opus_multistream_encode_float(encoder, pcm.data(), frames, opus,
-                                                  sizeof(opus) - 64);
-      if (n < 0) {
+                                                  static_cast<opus_int32>(sizeof(opus) - 16));
+      if (n <= 0) {
         std::lock_guard l(mu);
         ++stats.encode_errors;
         continue;
       }
-      std::vector<uint8_t>& pkt = block[seq % 4];
-      pkt.resize(kAudioRtpHeader + crypto::AesCbc128::PaddedSize(static_cast<size_t>(n)));
-      WriteAudioRtpHeader(pkt.data(), seq, ts);
-      size_t payload = static_cast<size_t>(n);
-      if (encrypt) {
-        const auto iv = AudioIv(launch.key_id, seq);
-        payload = cbc.Encrypt(iv, std::span<const uint8_t>(opus, static_cast<size_t>(n)),
-                              pkt.data() + kAudioRtpHeader);
-      } else {
-        std::memcpy(pkt.data() + kAudioRtpHeader, opus, payload);
-      }
-      pkt.resize(kAudioRtpHeader + payload);
-      bool ok = socket.SendTo(to, pkt);
-      {
-        std::lock_guard l(mu);
-        ++stats.packets_sent;
-        if (!have) ++stats.silent_packets;
-        if (!ok) ++stats.send_errors;
-      }
-      if (options.fec && seq % 4 == 3) {
-        const size_t len = block[0].size() - kAudioRtpHeader;
-        bool same = true;
-        for (const auto& b : block) same = same && b.size() == len + kAudioRtpHeader;
-        if (same) {
-          std::vector<uint8_t> p0(kAudioRtpHeader + kAudioFecHeader + len);
-          std::vector<uint8_t> p1(p0.size());
-          const uint16_t base = static_cast<uint16_t>(seq - 3);
-          const uint32_t base_ts = ts - 3u * static_cast<uint32_t>(ms);
-          WriteAudioFecHeader(p0.data(), 0, base, base_ts);
-          WriteAudioFecHeader(p1.data(), 1, base, base_ts);
-          AudioFecEncode({block[0].data() + kAudioRtpHeader, block[1].data() + kAudioRtpHeader,
-                          block[2].data() + kAudioRtpHeader, block[3].data() + kAudioRtpHeader},
-                         len, p0.data() + kAudioRtpHeader + kAudioFecHeader,
-                         p1.data() + kAudioRtpHeader + kAudioFecHeader);
-          const bool ok0 = socket.SendTo(to, p0);
-          const bool ok1 = socket.SendTo(to, p1);
-          std::lock_guard l(mu);
-          stats.fec_sent += 2;
-          if (!ok0 || !ok1) ++stats.send_errors;
-        }
-      }
-      ++seq;
-      ts += static_cast<uint32_t>(ms);
+      uint64_t sent = 0, errors = 0;
+      const AudioStatus st = packetizer.Packetize(
+          std::span<const uint8_t>(opus, static_cast<size_t>(n)),
+          [&](std::span<const uint8_t> d) {
+            if (socket.SendTo(to, d)) {
+              ++sent;
+            } else {
+              ++errors;
+            }
+          });
+      std::lock_guard l(mu);
+      if (st != AudioStatus::kOk) ++stats.encode_errors;
+      stats.packets_sent = packetizer.stats().packets;
+      stats.fec_sent = packetizer.stats().fec_packets;
+      if (!have) ++stats.silent_packets;
+      stats.send_errors += errors;
     }
   }
 };
@@ -186,10 +154,13 @@ absl::StatusOr<std::unique_ptr<AudioStream>> AudioStream::Start(const AudioStrea
   }
   opus_multistream_encoder_ctl(impl->encoder, OPUS_SET_BITRATE(impl->layout.bitrate_bps));
   opus_multistream_encoder_ctl(impl->encoder, OPUS_SET_VBR(0));
-  impl->encrypt = config.audio_encrypted();
-  if (impl->encrypt && !impl->cbc.SetKey(launch.key)) {
-    return absl::InternalError("AES-CBC key setup failed");
-  }
+  AudioPacketizerConfig pc;
+  pc.packet_duration_ms = impl->config.audio_packet_duration_ms;
+  pc.encrypt = config.audio_encrypted();
+  pc.key = launch.key;
+  pc.rikeyid = launch.key_id;
+  pc.fec = options.fec;
+  if (auto st = impl->packetizer.Init(pc); !st.ok()) return st;
   return std::unique_ptr<AudioStream>(new AudioStream(std::move(impl)));
 }
 
