@@ -130,9 +130,11 @@ bool Rs256::InvertSubmatrix(const int* rows, const int* cols, int e) noexcept {
       }
     }
     const uint8_t s = Gf256::Inv(g[p * w + p]);
-    kernels_->mul(g + p * w, g + p * w, s, w);  // in place is fine: byte-wise
+    for (int c = 0; c < w; ++c) g[p * w + c] = Gf256::Mul(s, g[p * w + c]);
     for (int q = 0; q < e; ++q) {
-      if (q != p && g[q * w + p]) kernels_->mul_add(g + q * w, g + p * w, g[q * w + p], w);
+      const uint8_t f = g[q * w + p];
+      if (q == p || f == 0) continue;
+      for (int c = 0; c < w; ++c) g[q * w + c] ^= Gf256::Mul(f, g[p * w + c]);
     }
   }
   // A^-1 maps syndromes (indexed by parity a) to lost shards (indexed by b):
@@ -170,8 +172,18 @@ Status Rs256::Decode(uint8_t* const* shards, const uint8_t* missing, size_t len,
     // coeffs (e x k) = A^-1 * C[P]; then the lost columns take A^-1's columns.
     for (int a = 0; a < e; ++a) rows_[a] = matrix_.data() + size_t(use_parity_[a]) * k;
     uint8_t* dec = coeffs_.data();
-    for (int b = 0; b < e; ++b) out_[b] = dec + size_t(b) * k;
-    kernels_->dot(inv_.data(), rows_.data(), e, out_.data(), e, size_t(k));
+    if (size_t(e) * e * k <= 256) {  // tiny blocks (audio): cheaper than a kernel call
+      for (int b = 0; b < e; ++b) {
+        for (int i = 0; i < k; ++i) {
+          uint8_t v = 0;
+          for (int a = 0; a < e; ++a) v ^= Gf256::Mul(inv_[size_t(b) * e + a], rows_[a][i]);
+          dec[size_t(b) * k + i] = v;
+        }
+      }
+    } else {
+      for (int b = 0; b < e; ++b) out_[b] = dec + size_t(b) * k;
+      kernels_->dot(inv_.data(), rows_.data(), e, out_.data(), e, size_t(k));
+    }
     int t = 0;
     for (int i = 0; i < k; ++i) {
       if (t < e && lost_data_[t] == i) {
