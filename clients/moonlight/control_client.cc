@@ -52,8 +52,8 @@ absl::StatusOr<std::unique_ptr<ControlClient>> ControlClient::Connect(
   if (cfg.send_start) {
     const uint8_t start_a[2] = {0, 0};
     const uint8_t start_b[1] = {0};
-    c->Queue(c->codec_->Seal(control::kTypeRequestIdr, start_a));
-    c->Queue(c->codec_->Seal(control::kTypeStartB, start_b));
+    c->Queue(c->codec_->Seal(control::kRequestIdr, start_a));
+    c->Queue(c->codec_->Seal(control::kStartB, start_b));
   }
   c->thread_ = std::thread([p = c.get()] { p->Loop(); });
   return c;
@@ -83,7 +83,7 @@ void ControlClient::Queue(std::vector<uint8_t> wire) {
 void ControlClient::RequestIdr() {
   const uint8_t p[2] = {0, 0};
   std::lock_guard l(mu_);
-  outgoing_.push_back(codec_->Seal(control::kTypeRequestIdr, p));
+  outgoing_.push_back(codec_->Seal(control::kRequestIdr, p));
 }
 
 void ControlClient::InvalidateRefFrames(uint64_t first, uint64_t last) {
@@ -91,12 +91,12 @@ void ControlClient::InvalidateRefFrames(uint64_t first, uint64_t last) {
   StoreLe64(p, first);
   StoreLe64(p + 8, last);
   std::lock_guard l(mu_);
-  outgoing_.push_back(codec_->Seal(control::kTypeInvalidateRefFrames, p));
+  outgoing_.push_back(codec_->Seal(control::kInvalidateRefFrames, p));
 }
 
 void ControlClient::SendInput(std::span<const uint8_t> input_packet) {
   std::lock_guard l(mu_);
-  outgoing_.push_back(codec_->Seal(control::kTypeInput, input_packet));
+  outgoing_.push_back(codec_->Seal(control::kInputData, input_packet));
 }
 
 void ControlClient::SendRaw(std::vector<uint8_t> bytes) { Queue(std::move(bytes)); }
@@ -133,7 +133,7 @@ void ControlClient::Loop() {
       out.swap(outgoing_);
       if (cfg_.periodic_ping && std::chrono::steady_clock::now() >= next_ping) {
         uint8_t ping[8] = {4, 0, 0, 0, 0, 0, 0, 0};
-        out.push_back(codec_->Seal(control::kTypePeriodicPing, ping));
+        out.push_back(codec_->Seal(control::kPeriodicPing, ping));
         next_ping += std::chrono::milliseconds(100);
       }
     }

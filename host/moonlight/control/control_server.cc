@@ -77,7 +77,7 @@ struct ControlServer::Impl {
       if (hresult != 0 && armed && armed->codec) {
         uint8_t p[4];
         StoreBe32(p, hresult);
-        SendNow(kTypeTermination, p);
+        SendNow(kTerminationExtended, p);
         enet_host_flush(host);
       }
       enet_peer_disconnect_later(peer, 0);
@@ -172,12 +172,12 @@ struct ControlServer::Impl {
     }
     Count([](ControlServerStats& s) { ++s.messages; });
     switch (m.type) {
-      case kTypeRequestIdr:
-      case kTypeStartALegacy:
+      case kRequestIdr:
+      case kStartALegacy:
         Count([](ControlServerStats& s) { ++s.idr_requests; });
         if (callbacks.on_idr_request) callbacks.on_idr_request();
         break;
-      case kTypeInvalidateRefFrames: {
+      case kInvalidateRefFrames: {
         Count([](ControlServerStats& s) { ++s.rfi_requests; });
         if (m.payload.size() >= 16) {
           const uint64_t first = LoadLe64(m.payload.data());
@@ -188,20 +188,20 @@ struct ControlServer::Impl {
         }
         break;
       }
-      case kTypePeriodicPing:
-      case kTypeLossStats:
-      case kTypeFrameStats:
+      case kPeriodicPing:
+      case kLossStats:
+      case kFrameStats:
         Count([](ControlServerStats& s) { ++s.pings; });
         break;
-      case kTypeInput:
+      case kInputData:
         Count([](ControlServerStats& s) { ++s.input_packets; });
         if (callbacks.on_input) callbacks.on_input(m.payload);
         break;
-      case kTypeFecStatus:
+      case kFecStatus:
         Count([](ControlServerStats& s) { ++s.fec_status; });
         break;
-      case kTypeStartB:
-      case kTypeLtrAck:
+      case kStartB:
+      case kLtrFrameAck:
         break;
       default:
         Count([](ControlServerStats& s) { ++s.unknown_types; });
@@ -315,7 +315,7 @@ void ControlServer::SendMessage(uint16_t type, std::vector<uint8_t> payload) {
 void ControlServer::SendHdrMode(bool enabled) {
   std::vector<uint8_t> p(27, 0);  // enabled + 13 x LE16 SS_HDR_METADATA (zeros: unknown)
   p[0] = enabled ? 1 : 0;
-  SendMessage(kTypeHdrMode, std::move(p));
+  SendMessage(kHdrMode, std::move(p));
 }
 
 void ControlServer::SendRumble(uint16_t controller, uint16_t low_freq, uint16_t high_freq) {
@@ -323,7 +323,7 @@ void ControlServer::SendRumble(uint16_t controller, uint16_t low_freq, uint16_t 
   StoreLe16(p.data() + 4, controller);
   StoreLe16(p.data() + 6, low_freq);
   StoreLe16(p.data() + 8, high_freq);
-  SendMessage(kTypeRumble, std::move(p));
+  SendMessage(kRumble, std::move(p));
 }
 
 ControlServerStats ControlServer::stats() const {

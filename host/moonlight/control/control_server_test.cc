@@ -92,15 +92,15 @@ TEST_SUITE("ControlServer") {
 
     h.server->SendHdrMode(false);
     ControlMessage m;
-    REQUIRE((*c)->WaitFor(kTypeHdrMode, 3000, &m));
+    REQUIRE((*c)->WaitFor(kHdrMode, 3000, &m));
     CHECK(m.payload.size() == 27);
     h.server->SendRumble(1, 0x1000, 0x2000);
-    REQUIRE((*c)->WaitFor(kTypeRumble, 3000, &m));
+    REQUIRE((*c)->WaitFor(kRumble, 3000, &m));
     CHECK(LoadLe16(m.payload.data() + 4) == 1);
     CHECK(LoadLe16(m.payload.data() + 8) == 0x2000);
 
     h.server->EndSession();
-    REQUIRE((*c)->WaitFor(kTypeTermination, 3000, &m));
+    REQUIRE((*c)->WaitFor(kTerminationExtended, 3000, &m));
     CHECK(LoadBe32(m.payload.data()) == kTerminationGraceful);
     CHECK((*c)->WaitDisconnected(3000));
     CHECK(h.ev.Wait([&] { return h.ev.ended == 1; }));
