@@ -128,6 +128,8 @@ void VideoTransport::FeedbackLoop() {
     const size_t n = socket_.RecvBatch(&batch, 16, 2048, 100);
     for (size_t i = 0; i < n; ++i) {
       const host::Datagram& d = batch[i];
+      bool new_dest_idr = false;
+      host::ControlMessage idr{};
       if (IsPing(d.data, payload)) {
         std::lock_guard<std::mutex> l(mu_);
         ++stats_.pings;
@@ -139,7 +141,20 @@ void VideoTransport::FeedbackLoop() {
             spdlog::info("video destination {} (ping)", d.from.ToString());
           }
           dest_ = d.from;
+          // A new receiver can only start decoding at an IDR.
+          host::ControlMessage m{};
+          m.type = host::ControlType::kRequestIdr;
+          m.sent_ts_ns = host::MonotonicNs();
+          new_dest_idr = true;
+          idr = m;
         }
+      }
+      if (new_dest_idr) {
+        new_dest_idr = false;
+        if (on_control_) on_control_(idr);
+        continue;
+      }
+      if (IsPing(d.data, payload)) {
         continue;
       }
       auto fb = ParseFeedback(d.data);

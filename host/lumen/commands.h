@@ -1,0 +1,10 @@
+// host/lumen/commands.h — entry points of the `lumen` subcommands. Each takes the
+// arguments after the subcommand name (argv[0] is the subcommand) and returns the exit code.
+// To add a subcommand: declare it here (one line) and add one row to kCommands in main.cc.
+#pragma once
+
+namespace lumen::cli {
+
+int DemoMain(int argc, char** argv);  // lumen demo: synthetic end-to-end run on 127.0.0.1
+
+}  // namespace lumen::cli
