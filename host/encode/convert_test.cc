@@ -1,0 +1,87 @@
+// Tests for host/encode/convert.h against a floating-point BT.709 reference.
+#include "host/encode/convert.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace lumen::encode {
+namespace {
+
+struct Ref {
+  double y, u, v;
+};
+Ref Bt709(double r, double g, double b) {
+  const double kr = 0.2126, kb = 0.0722, kg = 1 - kr - kb;
+  const double yy = kr * r + kg * g + kb * b;  // 0..255
+  return {16 + yy * 219 / 255, 128 + (b - yy) / (2 * (1 - kb)) * 224 / 255,
+          128 + (r - yy) / (2 * (1 - kr)) * 224 / 255};
+}
+
+TEST_SUITE("Convert") {
+  TEST_CASE("MatchesBt709ReferenceI420AndNv12") {
+    std::mt19937 rng(42);
+    for (int w : {2, 3, 16, 33, 64}) {
+      for (int h : {2, 5, 16}) {
+        CAPTURE(w);
+        CAPTURE(h);
+        const int stride = 4 * w + 12;
+        std::vector<uint8_t> src(size_t(stride) * h);
+        for (auto& b : src) b = uint8_t(rng());
+        const int cw = (w + 1) / 2, ch = (h + 1) / 2;
+        std::vector<uint8_t> y(size_t(w) * h), u(size_t(cw) * ch), v(u.size()),
+            y2(y.size()), uv(size_t(2 * cw) * ch);
+        for (RgbOrder order : {RgbOrder::kBgrx, RgbOrder::kRgbx}) {
+          const int ri = order == RgbOrder::kBgrx ? 2 : 0, bi = 2 - ri;
+          RgbToI420(src.data(), stride, w, h, order, {y.data(), u.data(), v.data(), w, cw, cw});
+          RgbToNv12(src.data(), stride, w, h, order, {y2.data(), uv.data(), nullptr, w, 2 * cw, 0});
+          CHECK(y == y2);
+          for (int r = 0; r < h; ++r) {
+            for (int c = 0; c < w; ++c) {
+              const uint8_t* p = &src[size_t(r) * stride + 4 * c];
+              const Ref ref = Bt709(p[ri], p[1], p[bi]);
+              REQUIRE(std::abs(y[size_t(r) * w + c] - ref.y) <= 1.0);
+            }
+          }
+          for (int r = 0; r < ch; ++r) {
+            for (int c = 0; c < cw; ++c) {
+              double rs = 0, gs = 0, bs = 0;
+              for (int dy = 0; dy < 2; ++dy) {
+                for (int dx = 0; dx < 2; ++dx) {
+                  const int sy = std::min(2 * r + dy, h - 1), sx = std::min(2 * c + dx, w - 1);
+                  const uint8_t* p = &src[size_t(sy) * stride + 4 * sx];
+                  rs += p[ri];
+                  gs += p[1];
+                  bs += p[bi];
+                }
+              }
+              const Ref ref = Bt709(rs / 4, gs / 4, bs / 4);
+              REQUIRE(std::abs(u[size_t(r) * cw + c] - ref.u) <= 1.5);
+              REQUIRE(std::abs(v[size_t(r) * cw + c] - ref.v) <= 1.5);
+              CHECK(uv[size_t(r) * 2 * cw + 2 * c] == u[size_t(r) * cw + c]);
+              CHECK(uv[size_t(r) * 2 * cw + 2 * c + 1] == v[size_t(r) * cw + c]);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  TEST_CASE("BlackAndWhiteHitLimitedRangeEnds") {
+    std::vector<uint8_t> src(4 * 4 * 2, 0xFF);
+    std::vector<uint8_t> y(8), u(2), v(2);
+    RgbToI420(src.data(), 16, 4, 2, RgbOrder::kBgrx, {y.data(), u.data(), v.data(), 4, 2, 2});
+    for (uint8_t s : y) CHECK(s == 235);
+    for (uint8_t s : u) CHECK(s == 128);
+    std::fill(src.begin(), src.end(), 0);
+    RgbToI420(src.data(), 16, 4, 2, RgbOrder::kBgrx, {y.data(), u.data(), v.data(), 4, 2, 2});
+    for (uint8_t s : y) CHECK(s == 16);
+    for (uint8_t s : v) CHECK(s == 128);
+  }
+}
+
+}  // namespace
+}  // namespace lumen::encode
