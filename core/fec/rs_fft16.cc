@@ -38,14 +38,29 @@ Status Rs16::Init(uint32_t k, uint32_t m, size_t max_len) {
   const uint32_t mpow = NextPow2(m);
   const bool wide = uint64_t{mpow} + k > 65536;
   const uint32_t n = wide ? 65536 : NextPow2(mpow + k);
-  size_t stripe = (kStripeBudget / n) & ~(kShardAlign - 1);
-  stripe = std::clamp<size_t>(stripe, kShardAlign, max_len);
-
-  uint8_t* mem = static_cast<uint8_t*>(std::aligned_alloc(64, size_t{n} * stripe));
-  if (mem == nullptr) return Status::kInvalidArgument;
+  auto stripe_for = [&](size_t points) {
+    const size_t s = (kStripeBudget / points) & ~(kShardAlign - 1);
+    return std::clamp<size_t>(s, kShardAlign, max_len);
+  };
+  const size_t dec_stripe = stripe_for(n);
+  const size_t enc_stripe = stripe_for(2 * size_t{mpow});
+  const size_t bytes = std::max(size_t{n} * dec_stripe, 2 * size_t{mpow} * enc_stripe);
+  uint8_t* mem = static_cast<uint8_t*>(std::aligned_alloc(64, bytes));
+  uint8_t* zero = static_cast<uint8_t*>(std::aligned_alloc(64, std::max(enc_stripe, dec_stripe)));
+  if (mem == nullptr || zero == nullptr) {
+    std::free(mem);
+    std::free(zero);
+    return Status::kInvalidArgument;
+  }
+  std::memset(zero, 0, std::max(enc_stripe, dec_stripe));
   work_mem_.reset(mem);
+  zero_.reset(zero);
   work_.resize(n);
-  for (uint32_t i = 0; i < n; ++i) work_[i] = mem + size_t{i} * stripe;
+  for (uint32_t i = 0; i < n; ++i) work_[i] = mem + size_t{i} * dec_stripe;
+  enc_work_.resize(2 * size_t{mpow});
+  for (uint32_t i = 0; i < 2 * mpow; ++i) enc_work_[i] = mem + size_t{i} * enc_stripe;
+  enc_in_.assign(mpow, nullptr);
+  enc_out_.assign(mpow, nullptr);
 
   const uint16_t* skew = detail::FftSkew();
   skew_.assign(n, MulConst{});
@@ -70,7 +85,8 @@ Status Rs16::Init(uint32_t k, uint32_t m, size_t max_len) {
   n_ = n;
   wide_ = wide;
   data_pos_ = wide ? m : mpow;
-  stripe_ = stripe;
+  enc_stripe_ = enc_stripe;
+  dec_stripe_ = dec_stripe;
   return Status::kOk;
 }
 
@@ -93,9 +109,13 @@ Status Rs16::Encode(const uint8_t* const* data, uint8_t* const* parity, size_t l
     plan.mpow = mpow_;
     plan.data = data;
     plan.parity = parity;
-    plan.work = work_.data();
+    plan.work = enc_work_.data();
     plan.skew = skew_.data();
-    for (size_t off = 0; off < len; off += stripe_) kr.encode(plan, off, std::min(stripe_, len - off));
+    plan.zero = zero_.get();
+    plan.in_scratch = enc_in_.data();
+    plan.out_scratch = enc_out_.data();
+    for (size_t off = 0; off < len; off += enc_stripe_)
+      kr.encode(plan, off, std::min(enc_stripe_, len - off));
     return Status::kOk;
   }
   // Wide mode: parity = the decoder's reconstruction of erased positions [0, m).
@@ -182,7 +202,8 @@ Status Rs16::RunDecode(const Kernels& kr, size_t len) noexcept {
   plan.out_pos = out_pos_.data();
   plan.out_dst = out_dst_.data();
   plan.out_mul = out_mul_.data();
-  for (size_t off = 0; off < len; off += stripe_) kr.decode(plan, off, std::min(stripe_, len - off));
+  for (size_t off = 0; off < len; off += dec_stripe_)
+    kr.decode(plan, off, std::min(dec_stripe_, len - off));
   return Status::kOk;
 }
 

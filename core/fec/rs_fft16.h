@@ -38,9 +38,10 @@
 //
 // Column striping: every operation is independent per 64-byte column, so
 // Encode/Decode run the whole transform on column stripes of S bytes of all
-// shards (S chosen at Init so the FFT working set, (2*mpow or n) * S, stays in
-// about 512 KiB of L2) before moving to the next stripe. The work area is
-// therefore (2*mpow or n) * S bytes, not per-shard-length.
+// shards (S chosen at Init so the FFT working set, 2*mpow*S for encode and n*S
+// for decode, stays in about 512 KiB of L2) before moving to the next stripe.
+// The work area is therefore about 512 KiB (at least 64 bytes per FFT point),
+// not per-shard-length.
 //
 // SIMD: the kernel table (scalar/SSSE3/AVX2/AVX-512/AVX-512+GFNI) is chosen
 // once per Encode/Decode call from cpu::ActiveIsa().
@@ -102,11 +103,16 @@ class Rs16 {
   uint32_t n_ = 0;        // decoder transform size
   uint32_t data_pos_ = 0; // FFT position of data shard 0
   bool wide_ = false;     // wide mode (see above)
-  size_t stripe_ = 0;     // column stripe width in bytes
+  size_t enc_stripe_ = 0; // column stripe widths in bytes
+  size_t dec_stripe_ = 0;
   std::vector<gf::ff16::MulConst> skew_;  // n_ + 1 prepared twist factors
   std::vector<uint32_t> log_walsh_;       // n_
   std::unique_ptr<uint8_t[], FreeDeleter> work_mem_;
-  std::vector<uint8_t*> work_;            // n_ pointers, stripe_ bytes each
+  std::vector<uint8_t*> work_;            // n_ pointers, dec_stripe_ bytes each
+  std::vector<uint8_t*> enc_work_;        // 2 * mpow_ pointers, enc_stripe_ bytes each
+  std::unique_ptr<uint8_t[], FreeDeleter> zero_;  // one stripe of zeros
+  std::vector<const uint8_t*> enc_in_;    // mpow_ pointer scratch
+  std::vector<uint8_t*> enc_out_;         // mpow_ pointer scratch
   // Decode scratch, sized at Init.
   std::vector<uint8_t> erased_;           // n_
   std::vector<uint32_t> loc_;             // n_

@@ -36,13 +36,16 @@ static inline Prep LoadConst(const MulConst& c) {
   return p;
 }
 
-static inline void Mul32(simde__m256i lo, simde__m256i hi, const Prep& c, simde__m256i* plo,
-                         simde__m256i* phi) {
+struct Blk {
+  simde__m256i lo, hi;
+};
+
+static inline Blk MulBlk(const Blk& x, const Prep& c) {
   const simde__m256i mask = simde_mm256_set1_epi8(0x0F);
-  const simde__m256i n0 = simde_mm256_and_si256(lo, mask);
-  const simde__m256i n1 = simde_mm256_and_si256(simde_mm256_srli_epi16(lo, 4), mask);
-  const simde__m256i n2 = simde_mm256_and_si256(hi, mask);
-  const simde__m256i n3 = simde_mm256_and_si256(simde_mm256_srli_epi16(hi, 4), mask);
+  const simde__m256i n0 = simde_mm256_and_si256(x.lo, mask);
+  const simde__m256i n1 = simde_mm256_and_si256(simde_mm256_srli_epi16(x.lo, 4), mask);
+  const simde__m256i n2 = simde_mm256_and_si256(x.hi, mask);
+  const simde__m256i n3 = simde_mm256_and_si256(simde_mm256_srli_epi16(x.hi, 4), mask);
   simde__m256i l = simde_mm256_shuffle_epi8(c.lo[0], n0);
   simde__m256i h = simde_mm256_shuffle_epi8(c.hi[0], n0);
   l = simde_mm256_xor_si256(l, simde_mm256_shuffle_epi8(c.lo[1], n1));
@@ -51,56 +54,18 @@ static inline void Mul32(simde__m256i lo, simde__m256i hi, const Prep& c, simde_
   h = simde_mm256_xor_si256(h, simde_mm256_shuffle_epi8(c.hi[2], n2));
   l = simde_mm256_xor_si256(l, simde_mm256_shuffle_epi8(c.lo[3], n3));
   h = simde_mm256_xor_si256(h, simde_mm256_shuffle_epi8(c.hi[3], n3));
-  *plo = l;
-  *phi = h;
+  return Blk{l, h};
 }
-
-static inline simde__m256i Ld(const uint8_t* p) {
-  return simde_mm256_loadu_si256(reinterpret_cast<const simde__m256i*>(p));
+static inline Blk LoadBlk(const uint8_t* p) {
+  return Blk{simde_mm256_loadu_si256(reinterpret_cast<const simde__m256i*>(p)),
+             simde_mm256_loadu_si256(reinterpret_cast<const simde__m256i*>(p + 32))};
 }
-static inline void St(uint8_t* p, simde__m256i v) {
-  simde_mm256_storeu_si256(reinterpret_cast<simde__m256i*>(p), v);
+static inline void StoreBlk(uint8_t* p, const Blk& v) {
+  simde_mm256_storeu_si256(reinterpret_cast<simde__m256i*>(p), v.lo);
+  simde_mm256_storeu_si256(reinterpret_cast<simde__m256i*>(p + 32), v.hi);
 }
-
-static void XorBuf(uint8_t* x, const uint8_t* y, size_t len) {
-  for (size_t i = 0; i < len; i += 32) St(x + i, simde_mm256_xor_si256(Ld(x + i), Ld(y + i)));
-}
-
-static void MulBuf(uint8_t* out, const uint8_t* in, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    simde__m256i l, h;
-    Mul32(Ld(in + b), Ld(in + b + 32), c, &l, &h);
-    St(out + b, l);
-    St(out + b + 32, h);
-  }
-}
-
-static void Fft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    const simde__m256i ylo = Ld(y + b), yhi = Ld(y + b + 32);
-    simde__m256i pl, ph;
-    Mul32(ylo, yhi, c, &pl, &ph);
-    const simde__m256i xlo = simde_mm256_xor_si256(Ld(x + b), pl);
-    const simde__m256i xhi = simde_mm256_xor_si256(Ld(x + b + 32), ph);
-    St(x + b, xlo);
-    St(x + b + 32, xhi);
-    St(y + b, simde_mm256_xor_si256(ylo, xlo));
-    St(y + b + 32, simde_mm256_xor_si256(yhi, xhi));
-  }
-}
-
-static void Ifft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    const simde__m256i xlo = Ld(x + b), xhi = Ld(x + b + 32);
-    const simde__m256i ylo = simde_mm256_xor_si256(Ld(y + b), xlo);
-    const simde__m256i yhi = simde_mm256_xor_si256(Ld(y + b + 32), xhi);
-    St(y + b, ylo);
-    St(y + b + 32, yhi);
-    simde__m256i pl, ph;
-    Mul32(ylo, yhi, c, &pl, &ph);
-    St(x + b, simde_mm256_xor_si256(xlo, pl));
-    St(x + b + 32, simde_mm256_xor_si256(xhi, ph));
-  }
+static inline Blk XorBlk(const Blk& a, const Blk& b) {
+  return Blk{simde_mm256_xor_si256(a.lo, b.lo), simde_mm256_xor_si256(a.hi, b.hi)};
 }
 
 #include "core/gf/ff16_engine-inl.h"

@@ -3,6 +3,10 @@
 // up at once in tables arranged [T_q | T_q+2] per half, and two 256-bit lane
 // shuffles fold the partial products back into [lo | hi].
 // Built with LUMEN_AVX512_COPTS; only simde and plain data are used here.
+// gcc 12's _mm512_undefined_epi32() (inside the lane-shuffle/insert intrinsics)
+// is a deliberate self-initialisation that -Wuninitialized reports; silence it.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <simde/x86/avx512.h>
 
 #include <cstring>
@@ -44,8 +48,10 @@ static inline Prep LoadConst(const MulConst& c) {
   return p;
 }
 
+using Blk = simde__m512i;
+
 // c * x for one block x = [lo | hi].
-static inline simde__m512i MulBlock(simde__m512i x, const Prep& c) {
+static inline Blk MulBlk(const Blk& x, const Prep& c) {
   const simde__m512i mask = simde_mm512_set1_epi8(0x0F);
   const simde__m512i n_lo = simde_mm512_and_si512(x, mask);
   const simde__m512i n_hi = simde_mm512_and_si512(simde_mm512_srli_epi16(x, 4), mask);
@@ -59,35 +65,9 @@ static inline simde__m512i MulBlock(simde__m512i x, const Prep& c) {
   const simde__m512i v = simde_mm512_shuffle_i64x2(l, h, 0xEE);  // [L.hi | H.hi]
   return simde_mm512_xor_si512(u, v);
 }
-
-static inline simde__m512i Ld(const uint8_t* p) { return simde_mm512_loadu_si512(p); }
-static inline void St(uint8_t* p, simde__m512i v) { simde_mm512_storeu_si512(p, v); }
-
-static void XorBuf(uint8_t* x, const uint8_t* y, size_t len) {
-  for (size_t i = 0; i < len; i += 64) St(x + i, simde_mm512_xor_si512(Ld(x + i), Ld(y + i)));
-}
-
-static void MulBuf(uint8_t* out, const uint8_t* in, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) St(out + b, MulBlock(Ld(in + b), c));
-}
-
-static void Fft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    const simde__m512i yv = Ld(y + b);
-    const simde__m512i xv = simde_mm512_xor_si512(Ld(x + b), MulBlock(yv, c));
-    St(x + b, xv);
-    St(y + b, simde_mm512_xor_si512(yv, xv));
-  }
-}
-
-static void Ifft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    const simde__m512i xv = Ld(x + b);
-    const simde__m512i yv = simde_mm512_xor_si512(Ld(y + b), xv);
-    St(y + b, yv);
-    St(x + b, simde_mm512_xor_si512(xv, MulBlock(yv, c)));
-  }
-}
+static inline Blk LoadBlk(const uint8_t* p) { return simde_mm512_loadu_si512(p); }
+static inline void StoreBlk(uint8_t* p, const Blk& v) { simde_mm512_storeu_si512(p, v); }
+static inline Blk XorBlk(const Blk& a, const Blk& b) { return simde_mm512_xor_si512(a, b); }
 
 #include "core/gf/ff16_engine-inl.h"
 

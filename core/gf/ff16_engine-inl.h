@@ -1,52 +1,249 @@
-// core/gf/ff16_engine-inl.h — the additive-FFT layer loops, compiled once per ISA.
+// core/gf/ff16_engine-inl.h — buffer kernels and the additive-FFT passes,
+// compiled once per ISA.
 //
 // TEXTUAL header: each core/gf/ff16_<isa>.cc includes it INSIDE its own namespace
-// (lumen::gf::ff16::<isa>) after defining, in that namespace:
-//   struct Prep;                                       // register form of a MulConst
+// (lumen::gf::ff16::<isa>), after <cstring>, having defined in that namespace:
+//   struct Prep;                          // register form of a MulConst
 //   Prep LoadConst(const MulConst& c);
-//   void XorBuf(uint8_t* x, const uint8_t* y, size_t len);             // x ^= y
-//   void MulBuf(uint8_t* out, const uint8_t* in, const Prep& c, size_t len);
-//   void Fft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len);      // x ^= c*y; y ^= x
-//   void Ifft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len);     // y ^= x; x ^= c*y
-// and after including <cstring>. Everything here is `static`, so the copies in
-// different ISA translation units never merge at link time.
+//   struct Blk;                           // one 64-byte block (32 elements) in registers
+//   Blk LoadBlk(const uint8_t* p);  void StoreBlk(uint8_t* p, const Blk& v);
+//   Blk XorBlk(const Blk& a, const Blk& b);
+//   Blk MulBlk(const Blk& a, const Prep& c);   // c * a (0 when c == 0)
+// Everything here is `static`, so copies in different ISA translation units
+// never merge at link time.
 //
 // Algorithm (Lin, Chung, Han; Leopard's FF16 layout): positions are field
-// elements in Cantor coordinates; the butterfly factor of a group starting at
-// r with half-width d is skew[base + r + d] (skew[j] = FFT skew of index j - 1).
-// A zero factor turns a butterfly into a single XOR.
+// elements in Cantor coordinates; the butterfly factor of a group starting at r
+// with half-width d is skew[base + r + d] (skew[j] = FFT skew of index j - 1).
+// Two layers are done per pass (radix 4) so each block is loaded and stored
+// once per two layers; a zero factor turns a butterfly into a single XOR.
 
-// In-place inverse FFT over w[0, n) (n a power of two). Inputs at positions
-// >= trunc are zero, so groups that start there are skipped.
-static inline void EngineIfft(uint8_t* const* w, size_t off, size_t len, unsigned n,
-                              unsigned trunc, const MulConst* skew, unsigned base) {
-  for (unsigned dist = 1; dist < n; dist <<= 1) {
-    for (unsigned r = 0; r < trunc; r += 2 * dist) {
-      const MulConst& mc = skew[base + r + dist];
-      if (mc.value == 0) {
-        for (unsigned i = r; i < r + dist; ++i) XorBuf(w[i + dist] + off, w[i] + off, len);
-      } else {
-        const Prep c = LoadConst(mc);
-        for (unsigned i = r; i < r + dist; ++i) Ifft2(w[i] + off, w[i + dist] + off, c, len);
+static inline void XorBuf(uint8_t* x, const uint8_t* y, size_t len) {
+  for (size_t b = 0; b < len; b += kBlockBytes) StoreBlk(x + b, XorBlk(LoadBlk(x + b), LoadBlk(y + b)));
+}
+
+static inline void MulBuf(uint8_t* out, const uint8_t* in, const Prep& c, size_t len) {
+  for (size_t b = 0; b < len; b += kBlockBytes) StoreBlk(out + b, MulBlk(LoadBlk(in + b), c));
+}
+
+// x ^= c*y; y ^= x
+static inline void Fft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
+  for (size_t b = 0; b < len; b += kBlockBytes) {
+    const Blk yv = LoadBlk(y + b);
+    const Blk xv = XorBlk(LoadBlk(x + b), MulBlk(yv, c));
+    StoreBlk(x + b, xv);
+    StoreBlk(y + b, XorBlk(yv, xv));
+  }
+}
+
+// y ^= x; x ^= c*y
+static inline void Ifft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
+  for (size_t b = 0; b < len; b += kBlockBytes) {
+    const Blk xv = LoadBlk(x + b);
+    const Blk yv = XorBlk(LoadBlk(y + b), xv);
+    StoreBlk(y + b, yv);
+    StoreBlk(x + b, XorBlk(xv, MulBlk(yv, c)));
+  }
+}
+
+// One inverse radix-2 group: in[i], in[i + d] -> out[i], out[i + d] for
+// i in [r, r + d). acc: XOR the results into out instead of storing them.
+static void IfftGroup2(const uint8_t* const* in, uint8_t* const* out, unsigned r, unsigned d,
+                       const MulConst& m, bool acc, size_t len) {
+  const Prep c = LoadConst(m);
+  const bool z = m.value == 0;
+  for (unsigned i = r; i < r + d; ++i) {
+    const uint8_t* i0 = in[i];
+    const uint8_t* i1 = in[i + d];
+    uint8_t* o0 = out[i];
+    uint8_t* o1 = out[i + d];
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk x = LoadBlk(i0 + b);
+      Blk y = XorBlk(LoadBlk(i1 + b), x);
+      if (!z) x = XorBlk(x, MulBlk(y, c));
+      if (acc) {
+        x = XorBlk(x, LoadBlk(o0 + b));
+        y = XorBlk(y, LoadBlk(o1 + b));
       }
+      StoreBlk(o0 + b, x);
+      StoreBlk(o1 + b, y);
     }
   }
 }
 
-// In-place forward FFT over w[0, n); only outputs at positions < trunc are
-// needed, so groups that start at or beyond trunc are skipped in every layer.
-static inline void EngineFft(uint8_t* const* w, size_t off, size_t len, unsigned n,
-                             unsigned trunc, const MulConst* skew, unsigned base) {
-  for (unsigned dist = n >> 1; dist != 0; dist >>= 1) {
-    for (unsigned r = 0; r < trunc; r += 2 * dist) {
-      const MulConst& mc = skew[base + r + dist];
-      if (mc.value == 0) {
-        for (unsigned i = r; i < r + dist; ++i) XorBuf(w[i + dist] + off, w[i] + off, len);
-      } else {
-        const Prep c = LoadConst(mc);
-        for (unsigned i = r; i < r + dist; ++i) Fft2(w[i] + off, w[i + dist] + off, c, len);
+// One inverse radix-4 group (layers d and 2d) over in[i + {0,1,2,3}d].
+template <bool kGeneric>
+static void IfftGroup4T(const uint8_t* const* in, uint8_t* const* out, unsigned r, unsigned d,
+                        const MulConst& m01, const MulConst& m23, const MulConst& m02, bool acc,
+                        size_t len) {
+  const Prep c01 = LoadConst(m01), c23 = LoadConst(m23), c02 = LoadConst(m02);
+  const bool z01 = kGeneric && m01.value == 0;
+  const bool z23 = kGeneric && m23.value == 0;
+  const bool z02 = kGeneric && m02.value == 0;
+  for (unsigned i = r; i < r + d; ++i) {
+    const uint8_t* i0 = in[i];
+    const uint8_t* i1 = in[i + d];
+    const uint8_t* i2 = in[i + 2 * d];
+    const uint8_t* i3 = in[i + 3 * d];
+    uint8_t* o0 = out[i];
+    uint8_t* o1 = out[i + d];
+    uint8_t* o2 = out[i + 2 * d];
+    uint8_t* o3 = out[i + 3 * d];
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk a = LoadBlk(i0 + b), bb = LoadBlk(i1 + b), c = LoadBlk(i2 + b), e = LoadBlk(i3 + b);
+      bb = XorBlk(bb, a);
+      if (!z01) a = XorBlk(a, MulBlk(bb, c01));
+      e = XorBlk(e, c);
+      if (!z23) c = XorBlk(c, MulBlk(e, c23));
+      c = XorBlk(c, a);
+      e = XorBlk(e, bb);
+      if (!z02) {
+        a = XorBlk(a, MulBlk(c, c02));
+        bb = XorBlk(bb, MulBlk(e, c02));
       }
+      if (kGeneric && acc) {
+        a = XorBlk(a, LoadBlk(o0 + b));
+        bb = XorBlk(bb, LoadBlk(o1 + b));
+        c = XorBlk(c, LoadBlk(o2 + b));
+        e = XorBlk(e, LoadBlk(o3 + b));
+      }
+      StoreBlk(o0 + b, a);
+      StoreBlk(o1 + b, bb);
+      StoreBlk(o2 + b, c);
+      StoreBlk(o3 + b, e);
     }
+  }
+}
+
+static inline void IfftGroup4(const uint8_t* const* in, uint8_t* const* out, unsigned r,
+                              unsigned d, const MulConst& m01, const MulConst& m23,
+                              const MulConst& m02, bool acc, size_t len) {
+  if (acc || m01.value == 0 || m23.value == 0 || m02.value == 0) {
+    IfftGroup4T<true>(in, out, r, d, m01, m23, m02, acc, len);
+  } else {
+    IfftGroup4T<false>(in, out, r, d, m01, m23, m02, false, len);
+  }
+}
+
+// Inverse FFT of n points. The first pass reads `in` (in[i] for i >= trunc
+// must read as zero), every pass writes w; the last pass writes to `acc`
+// (XOR-accumulating) instead when acc != nullptr. Positions >= trunc of the
+// input are zero, so groups starting there are skipped; the caller must have
+// zeroed w[i] for i in [RoundUp(trunc, 4), n) when in != w.
+static void EngineIfft(const uint8_t* const* in, uint8_t* const* w, uint8_t* const* acc,
+                       unsigned n, unsigned trunc, const MulConst* skew, unsigned base,
+                       size_t len) {
+  if (n == 1) {
+    if (acc != nullptr) {
+      XorBuf(acc[0], in[0], len);
+    } else if (in[0] != w[0]) {
+      std::memcpy(w[0], in[0], len);
+    }
+    return;
+  }
+  const uint8_t* const* src = in;
+  unsigned dist = 1, dist4 = 4;
+  for (; dist4 <= n; dist = dist4, dist4 <<= 2) {
+    const bool last = dist4 == n;
+    uint8_t* const* dst = last && acc != nullptr ? acc : w;
+    for (unsigned r = 0; r < trunc; r += dist4) {
+      IfftGroup4(src, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
+                 skew[base + r + 2 * dist], last && acc != nullptr, len);
+    }
+    src = w;
+  }
+  if (dist < n) {  // one radix-2 layer left (dist == n / 2)
+    uint8_t* const* dst = acc != nullptr ? acc : w;
+    IfftGroup2(src, dst, 0, dist, skew[base + dist], acc != nullptr, len);
+  }
+}
+
+// One forward radix-2 group: x ^= c*y; y ^= x, results to out.
+static void FftGroup2(uint8_t* const* w, uint8_t* const* out, unsigned r, unsigned d,
+                      const MulConst& m, size_t len) {
+  const Prep c = LoadConst(m);
+  const bool z = m.value == 0;
+  for (unsigned i = r; i < r + d; ++i) {
+    const uint8_t* i0 = w[i];
+    const uint8_t* i1 = w[i + d];
+    uint8_t* o0 = out[i];
+    uint8_t* o1 = out[i + d];
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk x = LoadBlk(i0 + b);
+      const Blk y = LoadBlk(i1 + b);
+      if (!z) x = XorBlk(x, MulBlk(y, c));
+      StoreBlk(o0 + b, x);
+      StoreBlk(o1 + b, XorBlk(y, x));
+    }
+  }
+}
+
+template <bool kGeneric>
+static void FftGroup4T(uint8_t* const* w, uint8_t* const* out, unsigned r, unsigned d,
+                       const MulConst& m01, const MulConst& m23, const MulConst& m02,
+                       size_t len) {
+  const Prep c01 = LoadConst(m01), c23 = LoadConst(m23), c02 = LoadConst(m02);
+  const bool z01 = kGeneric && m01.value == 0;
+  const bool z23 = kGeneric && m23.value == 0;
+  const bool z02 = kGeneric && m02.value == 0;
+  for (unsigned i = r; i < r + d; ++i) {
+    const uint8_t* i0 = w[i];
+    const uint8_t* i1 = w[i + d];
+    const uint8_t* i2 = w[i + 2 * d];
+    const uint8_t* i3 = w[i + 3 * d];
+    uint8_t* o0 = out[i];
+    uint8_t* o1 = out[i + d];
+    uint8_t* o2 = out[i + 2 * d];
+    uint8_t* o3 = out[i + 3 * d];
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk a = LoadBlk(i0 + b), bb = LoadBlk(i1 + b), c = LoadBlk(i2 + b), e = LoadBlk(i3 + b);
+      if (!z02) {
+        a = XorBlk(a, MulBlk(c, c02));
+        bb = XorBlk(bb, MulBlk(e, c02));
+      }
+      c = XorBlk(c, a);
+      e = XorBlk(e, bb);
+      if (!z01) a = XorBlk(a, MulBlk(bb, c01));
+      bb = XorBlk(bb, a);
+      if (!z23) c = XorBlk(c, MulBlk(e, c23));
+      e = XorBlk(e, c);
+      StoreBlk(o0 + b, a);
+      StoreBlk(o1 + b, bb);
+      StoreBlk(o2 + b, c);
+      StoreBlk(o3 + b, e);
+    }
+  }
+}
+
+static inline void FftGroup4(uint8_t* const* w, uint8_t* const* out, unsigned r, unsigned d,
+                             const MulConst& m01, const MulConst& m23, const MulConst& m02,
+                             size_t len) {
+  if (m01.value == 0 || m23.value == 0 || m02.value == 0) {
+    FftGroup4T<true>(w, out, r, d, m01, m23, m02, len);
+  } else {
+    FftGroup4T<false>(w, out, r, d, m01, m23, m02, len);
+  }
+}
+
+// In-place forward FFT over w[0, n); only outputs at positions < trunc are
+// needed, so groups that start at or beyond trunc are skipped. The last pass
+// writes to `out` (may equal w).
+static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsigned trunc,
+                      const MulConst* skew, unsigned base, size_t len) {
+  if (n == 1) {
+    if (out[0] != w[0]) std::memcpy(out[0], w[0], len);
+    return;
+  }
+  unsigned dist4 = n, dist = n >> 2;
+  for (; dist != 0; dist4 = dist, dist >>= 2) {
+    uint8_t* const* dst = dist == 1 ? out : w;
+    for (unsigned r = 0; r < trunc; r += dist4) {
+      FftGroup4(w, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
+                skew[base + r + 2 * dist], len);
+    }
+  }
+  if (dist4 == 2) {  // one radix-2 layer left (dist == 1)
+    for (unsigned r = 0; r < trunc; r += 2) FftGroup2(w, out, r, 1, skew[base + r + 1], len);
   }
 }
 
@@ -55,23 +252,23 @@ static inline void EngineFft(uint8_t* const* w, size_t off, size_t len, unsigned
 static void EngineEncode(const EncodePlan& p, size_t off, size_t len) {
   const unsigned mp = p.mpow;
   uint8_t* const* w = p.work;
-  // work[0, mp) <- IFFT of the first chunk of mp data shards.
-  const unsigned first = p.k < mp ? p.k : mp;
-  for (unsigned i = 0; i < first; ++i) std::memcpy(w[i], p.data[i] + off, len);
-  for (unsigned i = first; i < mp; ++i) std::memset(w[i], 0, len);
-  EngineIfft(w, 0, len, mp, first, p.skew, mp);
-  // work[0, mp) ^= IFFT of every further chunk (at its own FFT positions).
-  for (unsigned co = mp; co < p.k; co += mp) {
+  const uint8_t** in = p.in_scratch;
+  // work = sum over chunks of IFFT(chunk) at the chunk's own positions. The
+  // first chunk's IFFT writes work; later ones XOR their last pass into it.
+  for (unsigned co = 0; co < p.k; co += mp) {
     const unsigned cnt = p.k - co < mp ? p.k - co : mp;
-    uint8_t* const* t = w + mp;
-    for (unsigned i = 0; i < cnt; ++i) std::memcpy(t[i], p.data[co + i] + off, len);
-    for (unsigned i = cnt; i < mp; ++i) std::memset(t[i], 0, len);
-    EngineIfft(t, 0, len, mp, cnt, p.skew, mp + co);
-    for (unsigned i = 0; i < mp; ++i) XorBuf(w[i], t[i], len);
+    for (unsigned i = 0; i < cnt; ++i) in[i] = p.data[co + i] + off;
+    for (unsigned i = cnt; i < mp; ++i) in[i] = p.zero;
+    const bool first = co == 0;
+    // Chunks after the first run in the scratch half of work.
+    uint8_t* const* t = first ? w : w + mp;
+    for (unsigned i = (cnt + 3) & ~3u; i < mp; ++i) std::memset(t[i], 0, len);
+    EngineIfft(in, t, first ? nullptr : w, mp, cnt, p.skew, mp + co, len);
   }
-  // Parity = FFT at positions [0, m).
-  EngineFft(w, 0, len, mp, p.m, p.skew, 0);
-  for (unsigned i = 0; i < p.m; ++i) std::memcpy(p.parity[i] + off, w[i], len);
+  // Parity = FFT at positions [0, m), last pass straight into the parity shards.
+  uint8_t** out = p.out_scratch;
+  for (unsigned i = 0; i < mp; ++i) out[i] = i < p.m ? p.parity[i] + off : w[i];
+  EngineFft(w, out, mp, p.m, p.skew, 0, len);
 }
 
 // Decode of one column stripe: shard bytes [off, off + len); work buffers hold
@@ -88,13 +285,21 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
     }
   }
   for (unsigned i = p.in_count; i < n; ++i) std::memset(w[i], 0, len);
-  EngineIfft(w, 0, len, n, p.in_count, p.skew, 0);
-  // Formal derivative in the novel polynomial basis (Cantor basis: XOR only).
-  for (unsigned i = 1; i < n; ++i) {
-    const unsigned width = i & (0u - i);
-    for (unsigned j = 0; j < width; ++j) XorBuf(w[i - width + j], w[i + j], len);
+  EngineIfft(w, w, nullptr, n, p.in_count, p.skew, 0, len);
+  // Formal derivative in the novel polynomial basis (Cantor basis: XOR only):
+  // w[t] ^= w[t + 2^b] for every bit b clear in t (t + 2^b < n), all reads of
+  // original values, so ascending t works in place.
+  for (unsigned t = 0; t + 1 < n; ++t) {
+    const uint8_t* srcs[16];
+    unsigned ns = 0;
+    for (unsigned z = ~t & (n - 1); z != 0; z &= z - 1) srcs[ns++] = w[t + (z & (0u - z))];
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk v = LoadBlk(w[t] + b);
+      for (unsigned s = 0; s < ns; ++s) v = XorBlk(v, LoadBlk(srcs[s] + b));
+      StoreBlk(w[t] + b, v);
+    }
   }
-  EngineFft(w, 0, len, n, p.out_count, p.skew, 0);
+  EngineFft(w, w, n, p.out_count, p.skew, 0, len);
   // Erased symbol = (locator * codeword)'(x) / locator'(x).
   for (unsigned j = 0; j < p.num_out; ++j)
     MulBuf(p.out_dst[j] + off, w[p.out_pos[j]], LoadConst(p.out_mul[j]), len);

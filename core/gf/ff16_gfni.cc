@@ -3,6 +3,10 @@
 // x = [lo | hi]: c*x = affine(x, [Mll | Mhh]) ^ affine(swap(x), [Mlh | Mhl]),
 // where swap exchanges the 256-bit halves. Two gf2p8affineqb, one lane shuffle.
 // Built with LUMEN_GFNI_COPTS; only simde and plain data are used here.
+// gcc 12's _mm512_undefined_epi32() (inside the lane-shuffle/insert intrinsics)
+// is a deliberate self-initialisation that -Wuninitialized reports; silence it.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <simde/x86/avx512.h>
 #include <simde/x86/gfni.h>
 
@@ -28,40 +32,16 @@ static inline Prep LoadConst(const MulConst& c) {
   return p;
 }
 
-static inline simde__m512i MulBlock(simde__m512i x, const Prep& c) {
+using Blk = simde__m512i;
+
+static inline Blk MulBlk(const Blk& x, const Prep& c) {
   const simde__m512i swapped = simde_mm512_shuffle_i64x2(x, x, 0x4E);  // [hi | lo]
   return simde_mm512_xor_si512(simde_mm512_gf2p8affine_epi64_epi8(x, c.direct, 0),
                                simde_mm512_gf2p8affine_epi64_epi8(swapped, c.crossed, 0));
 }
-
-static inline simde__m512i Ld(const uint8_t* p) { return simde_mm512_loadu_si512(p); }
-static inline void St(uint8_t* p, simde__m512i v) { simde_mm512_storeu_si512(p, v); }
-
-static void XorBuf(uint8_t* x, const uint8_t* y, size_t len) {
-  for (size_t i = 0; i < len; i += 64) St(x + i, simde_mm512_xor_si512(Ld(x + i), Ld(y + i)));
-}
-
-static void MulBuf(uint8_t* out, const uint8_t* in, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) St(out + b, MulBlock(Ld(in + b), c));
-}
-
-static void Fft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    const simde__m512i yv = Ld(y + b);
-    const simde__m512i xv = simde_mm512_xor_si512(Ld(x + b), MulBlock(yv, c));
-    St(x + b, xv);
-    St(y + b, simde_mm512_xor_si512(yv, xv));
-  }
-}
-
-static void Ifft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    const simde__m512i xv = Ld(x + b);
-    const simde__m512i yv = simde_mm512_xor_si512(Ld(y + b), xv);
-    St(y + b, yv);
-    St(x + b, simde_mm512_xor_si512(xv, MulBlock(yv, c)));
-  }
-}
+static inline Blk LoadBlk(const uint8_t* p) { return simde_mm512_loadu_si512(p); }
+static inline void StoreBlk(uint8_t* p, const Blk& v) { simde_mm512_storeu_si512(p, v); }
+static inline Blk XorBlk(const Blk& a, const Blk& b) { return simde_mm512_xor_si512(a, b); }
 
 #include "core/gf/ff16_engine-inl.h"
 

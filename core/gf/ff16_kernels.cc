@@ -6,30 +6,44 @@
 
 namespace lumen::gf::ff16 {
 
+namespace {
+
+// 8x8 bit-matrix transpose: bit (8r + c) -> bit (8c + r).
+inline uint64_t Transpose8(uint64_t x) {
+  uint64_t t = (x ^ (x >> 7)) & 0x00AA00AA00AA00AAull;
+  x ^= t ^ (t << 7);
+  t = (x ^ (x >> 14)) & 0x0000CCCC0000CCCCull;
+  x ^= t ^ (t << 14);
+  t = (x ^ (x >> 28)) & 0x00000000F0F0F0F0ull;
+  x ^= t ^ (t << 28);
+  return x;
+}
+
+// gf2p8affineqb matrix mapping input byte plane `in` to output plane `outp`:
+// result bit i = parity(matrix byte (7 - i) & x), so byte (7 - i) must hold, at
+// bit j, bit (8*outp + i) of c * 2^(8*in + j). Gather the bytes column-wise,
+// transpose, and reverse the byte order.
+inline uint64_t AffineMatrix(const uint16_t* basis, int in, int outp) {
+  uint64_t cols = 0;
+  for (int j = 0; j < 8; ++j) cols |= uint64_t((basis[8 * in + j] >> (8 * outp)) & 0xFF) << (8 * j);
+  return __builtin_bswap64(Transpose8(cols));
+}
+
+}  // namespace
+
 void PrepareMulConst(uint16_t c, MulConst* out) noexcept {
   const auto& t = gf65536_detail::GetTables();
   out->value = c;
-  out->log = t.clog[c];
+  const uint16_t lc = t.clog[c];
+  out->log = lc;
+  // clog[2^j] is fixed; c * 2^j = cexp[clog[2^j] + log c].
   for (int j = 0; j < 16; ++j) {
-    out->basis[j] =
-        c == 0 ? 0 : t.cexp[gf65536_detail::AddMod(t.clog[uint16_t(1u << j)], t.clog[c])];
+    out->basis[j] = c == 0 ? 0 : t.cexp[gf65536_detail::AddMod(t.clog[1u << j], lc)];
   }
-  // gf2p8affineqb: result bit i = parity(matrix byte (7 - i) & x). For the
-  // block mapping input byte plane `in` to output plane `outp`, byte (7 - i)
-  // has bit j set when bit (8*outp + i) of c * 2^(8*in + j) is set.
-  auto matrix = [&](int in, int outp) {
-    uint64_t m = 0;
-    for (int i = 0; i < 8; ++i) {
-      uint64_t row = 0;
-      for (int j = 0; j < 8; ++j) row |= uint64_t((out->basis[8 * in + j] >> (8 * outp + i)) & 1) << j;
-      m |= row << (8 * (7 - i));
-    }
-    return m;
-  };
-  out->gfni[0] = matrix(0, 0);  // lo <- lo
-  out->gfni[1] = matrix(1, 1);  // hi <- hi
-  out->gfni[2] = matrix(1, 0);  // lo <- hi
-  out->gfni[3] = matrix(0, 1);  // hi <- lo
+  out->gfni[0] = AffineMatrix(out->basis, 0, 0);  // lo <- lo
+  out->gfni[1] = AffineMatrix(out->basis, 1, 1);  // hi <- hi
+  out->gfni[2] = AffineMatrix(out->basis, 1, 0);  // lo <- hi
+  out->gfni[3] = AffineMatrix(out->basis, 0, 1);  // hi <- lo
 }
 
 const Kernels* KernelsFor(cpu::Isa isa) noexcept {

@@ -48,9 +48,12 @@ struct EncodePlan {
   unsigned k = 0, m = 0, mpow = 0;     // mpow = NextPow2(m), mpow + k <= 65536
   const uint8_t* const* data = nullptr;  // k buffers
   uint8_t* const* parity = nullptr;      // m buffers
-  uint8_t* const* work = nullptr;        // 2 * mpow buffers of at least one stripe
+  uint8_t* const* work = nullptr;        // mpow buffers of at least one stripe
   // skew[i] = prepared FFT skew factor for index i - 1 (skew[0] unused).
   const MulConst* skew = nullptr;
+  const uint8_t* zero = nullptr;         // one stripe of zero bytes (never written)
+  const uint8_t** in_scratch = nullptr;  // mpow entries of pointer scratch
+  uint8_t** out_scratch = nullptr;       // mpow entries of pointer scratch
 };
 
 // Erasure decode of one column stripe over n FFT positions.

@@ -24,48 +24,31 @@ static inline uint16_t MulElem(uint16_t v, const Prep& c) {
   return c.cexp[gf65536_detail::AddMod(c.clog[v], c.log)];
 }
 
-static void XorBuf(uint8_t* x, const uint8_t* y, size_t len) {
-  for (size_t i = 0; i < len; ++i) x[i] ^= y[i];
-}
+// One block as 32 elements.
+struct Blk {
+  uint16_t v[32];
+};
 
-static void MulBuf(uint8_t* out, const uint8_t* in, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    for (int j = 0; j < 32; ++j) {
-      const uint16_t v = uint16_t(in[b + j] | (in[b + 32 + j] << 8));
-      const uint16_t r = MulElem(v, c);
-      out[b + j] = uint8_t(r);
-      out[b + 32 + j] = uint8_t(r >> 8);
-    }
+static inline Blk LoadBlk(const uint8_t* p) {
+  Blk r;
+  for (int j = 0; j < 32; ++j) r.v[j] = uint16_t(p[j] | (p[32 + j] << 8));
+  return r;
+}
+static inline void StoreBlk(uint8_t* p, const Blk& x) {
+  for (int j = 0; j < 32; ++j) {
+    p[j] = uint8_t(x.v[j]);
+    p[32 + j] = uint8_t(x.v[j] >> 8);
   }
 }
-
-static void Fft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    for (int j = 0; j < 32; ++j) {
-      const uint16_t yv = uint16_t(y[b + j] | (y[b + 32 + j] << 8));
-      uint16_t xv = uint16_t(x[b + j] | (x[b + 32 + j] << 8));
-      xv ^= MulElem(yv, c);
-      const uint16_t ny = yv ^ xv;
-      x[b + j] = uint8_t(xv);
-      x[b + 32 + j] = uint8_t(xv >> 8);
-      y[b + j] = uint8_t(ny);
-      y[b + 32 + j] = uint8_t(ny >> 8);
-    }
-  }
+static inline Blk XorBlk(const Blk& a, const Blk& b) {
+  Blk r;
+  for (int j = 0; j < 32; ++j) r.v[j] = uint16_t(a.v[j] ^ b.v[j]);
+  return r;
 }
-
-static void Ifft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    for (int j = 0; j < 32; ++j) {
-      uint16_t xv = uint16_t(x[b + j] | (x[b + 32 + j] << 8));
-      const uint16_t yv = uint16_t((y[b + j] | (y[b + 32 + j] << 8)) ^ xv);
-      xv ^= MulElem(yv, c);
-      x[b + j] = uint8_t(xv);
-      x[b + 32 + j] = uint8_t(xv >> 8);
-      y[b + j] = uint8_t(yv);
-      y[b + 32 + j] = uint8_t(yv >> 8);
-    }
-  }
+static inline Blk MulBlk(const Blk& a, const Prep& c) {
+  Blk r;
+  for (int j = 0; j < 32; ++j) r.v[j] = MulElem(a.v[j], c);
+  return r;
 }
 
 #include "core/gf/ff16_engine-inl.h"

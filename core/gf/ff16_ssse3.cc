@@ -53,58 +53,29 @@ static inline void Mul16(simde__m128i lo, simde__m128i hi, const Prep& c, simde_
   *phi = h;
 }
 
-static inline simde__m128i Ld(const uint8_t* p) {
-  return simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(p));
-}
-static inline void St(uint8_t* p, simde__m128i v) {
-  simde_mm_storeu_si128(reinterpret_cast<simde__m128i*>(p), v);
-}
+// One block: v[0], v[1] = low bytes of elements 0-15, 16-31; v[2], v[3] = high.
+struct Blk {
+  simde__m128i v[4];
+};
 
-static void XorBuf(uint8_t* x, const uint8_t* y, size_t len) {
-  for (size_t i = 0; i < len; i += 16) St(x + i, simde_mm_xor_si128(Ld(x + i), Ld(y + i)));
+static inline Blk MulBlk(const Blk& x, const Prep& c) {
+  Blk r;
+  Mul16(x.v[0], x.v[2], c, &r.v[0], &r.v[2]);
+  Mul16(x.v[1], x.v[3], c, &r.v[1], &r.v[3]);
+  return r;
 }
-
-static void MulBuf(uint8_t* out, const uint8_t* in, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    for (int h = 0; h < 32; h += 16) {
-      simde__m128i l, hh;
-      Mul16(Ld(in + b + h), Ld(in + b + 32 + h), c, &l, &hh);
-      St(out + b + h, l);
-      St(out + b + 32 + h, hh);
-    }
-  }
+static inline Blk LoadBlk(const uint8_t* p) {
+  Blk r;
+  for (int i = 0; i < 4; ++i) r.v[i] = simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(p + 16 * i));
+  return r;
 }
-
-static void Fft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    for (int h = 0; h < 32; h += 16) {
-      const simde__m128i ylo = Ld(y + b + h), yhi = Ld(y + b + 32 + h);
-      simde__m128i pl, ph;
-      Mul16(ylo, yhi, c, &pl, &ph);
-      const simde__m128i xlo = simde_mm_xor_si128(Ld(x + b + h), pl);
-      const simde__m128i xhi = simde_mm_xor_si128(Ld(x + b + 32 + h), ph);
-      St(x + b + h, xlo);
-      St(x + b + 32 + h, xhi);
-      St(y + b + h, simde_mm_xor_si128(ylo, xlo));
-      St(y + b + 32 + h, simde_mm_xor_si128(yhi, xhi));
-    }
-  }
+static inline void StoreBlk(uint8_t* p, const Blk& x) {
+  for (int i = 0; i < 4; ++i) simde_mm_storeu_si128(reinterpret_cast<simde__m128i*>(p + 16 * i), x.v[i]);
 }
-
-static void Ifft2(uint8_t* x, uint8_t* y, const Prep& c, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) {
-    for (int h = 0; h < 32; h += 16) {
-      const simde__m128i xlo = Ld(x + b + h), xhi = Ld(x + b + 32 + h);
-      const simde__m128i ylo = simde_mm_xor_si128(Ld(y + b + h), xlo);
-      const simde__m128i yhi = simde_mm_xor_si128(Ld(y + b + 32 + h), xhi);
-      St(y + b + h, ylo);
-      St(y + b + 32 + h, yhi);
-      simde__m128i pl, ph;
-      Mul16(ylo, yhi, c, &pl, &ph);
-      St(x + b + h, simde_mm_xor_si128(xlo, pl));
-      St(x + b + 32 + h, simde_mm_xor_si128(xhi, ph));
-    }
-  }
+static inline Blk XorBlk(const Blk& a, const Blk& b) {
+  Blk r;
+  for (int i = 0; i < 4; ++i) r.v[i] = simde_mm_xor_si128(a.v[i], b.v[i]);
+  return r;
 }
 
 #include "core/gf/ff16_engine-inl.h"
