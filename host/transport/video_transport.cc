@@ -1,6 +1,7 @@
 // host/transport/video_transport.cc — see video_transport.h.
 #include "host/transport/video_transport.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "host/common/clock.h"
@@ -20,7 +21,14 @@ absl::StatusOr<std::unique_ptr<VideoTransport>> VideoTransport::Create(
   pc.min_fec_packets = cfg.min_fec_packets;
   pc.encrypt = cfg.encrypt;
   pc.key = cfg.key;
-  pc.max_frame_bytes = cfg.max_frame_bytes;
+  // Never more than the protocol allows at this packet size (4 blocks x 1023 shards).
+  const size_t protocol_max =
+      cfg.packet_size > 24
+          ? size_t(moonlight::kMaxFecBlocks) * moonlight::kMaxBlockShards *
+                    (size_t(cfg.packet_size) - moonlight::kVideoShardOverhead) -
+                moonlight::kFrameHeaderSize
+          : 0;
+  pc.max_frame_bytes = std::min(cfg.max_frame_bytes, protocol_max);
   if (absl::Status s = t->packetizer_.Init(pc); !s.ok()) return s;
   auto sock = host::UdpSocket::Bind(cfg.bind, 1 << 20, 8 << 20, cfg.gso);
   if (!sock.ok()) return sock.status();
