@@ -1,0 +1,162 @@
+// `lumen serve` (see serve.h).
+#include "host/moonlight/serve/serve.h"
+
+// First, on purpose: core/moonlight headers name `crypto::` unqualified, which must resolve
+// to lumen::crypto before host/moonlight/http/crypto.h declares lumen::moonlight::crypto.
+#include "host/moonlight/serve/moonlight_host.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_split.h"
+#include "host/common/process.h"
+#include "host/encode/video_encoder.h"
+#include "host/moonlight/http/nvhttp_server.h"
+#include "host/moonlight/state/host_config.h"
+#include "host/moonlight/state/host_state.h"
+
+namespace lumen::moonlight::serve {
+namespace {
+
+int Fail(const std::string& msg) {
+  std::fprintf(stderr, "lumen serve: %s\n", msg.c_str());
+  return 1;
+}
+
+std::string DescribeInput(const input::InputEvent& ev) {
+  return std::visit(
+      [](const auto& e) -> std::string {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, input::KeyEvent>) return "key";
+        if constexpr (std::is_same_v<T, input::MouseMoveRel>) return "mouse move";
+        if constexpr (std::is_same_v<T, input::MousePosition>) return "mouse position";
+        if constexpr (std::is_same_v<T, input::MouseButton>) return "mouse button";
+        if constexpr (std::is_same_v<T, input::ScrollVertical>) return "scroll";
+        if constexpr (std::is_same_v<T, input::Utf8Text>) return "text";
+        if constexpr (std::is_same_v<T, input::ControllerState>) return "controller";
+        return "other";
+      },
+      ev);
+}
+
+}  // namespace
+
+int ServeMain(int argc, char** argv) {
+  host::InstallStopSignals();
+  host::InitLogging("lumen-serve");
+  host::Args args(argc, argv, 1);
+  const std::string config_path = args.Str("config");
+  const std::string state_dir = args.Str("state-dir");
+  const int64_t base_port = args.Int("base-port", 0);
+  const std::string bind = args.Str("bind", "0.0.0.0");
+  const std::string video = args.Str("video", "pattern");
+  const std::string encoder = args.Str("encoder", "auto");
+  const std::string codecs = args.Str("codecs", "h264,hevc");
+  const std::string audio = args.Str("audio", "silence");
+  const std::string input = args.Str("input", "log");
+  const int64_t fec = args.Int("fec", 20);
+  const bool no_rtsp_enc = args.Bool("no-rtsp-encryption", false);
+  const std::string pin = args.Str("pin");
+  if (auto st = args.Check(); !st.ok()) return Fail(std::string(st.message()));
+  if (video != "pattern") return Fail("--video: only 'pattern' is available in this build");
+  if (audio != "silence" && audio != "tone") return Fail("--audio must be silence or tone");
+  if (input != "log" && input != "none") return Fail("--input must be log or none");
+  if (fec < 0 || fec > 255) return Fail("--fec must be in 0..255");
+
+  auto dirs = state::StateDirs::FromEnvironment();
+  if (!dirs.ok()) return Fail(std::string(dirs.status().message()));
+  if (!state_dir.empty()) dirs->state_dir = state_dir;
+  absl::StatusOr<state::HostConfig> config;
+  if (!config_path.empty()) {
+    std::ifstream f(config_path);
+    if (!f) return Fail("cannot read --config " + config_path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    config = state::ParseHostConfig(ss.str());
+  } else {
+    config = state::LoadHostConfig(*dirs);
+  }
+  if (!config.ok()) return Fail(std::string(config.status().message()));
+  if (base_port > 0) {
+    if (base_port < 6 || base_port > 65535 - 21) return Fail("--base-port out of range");
+    config->base_port = static_cast<int>(base_port);
+    config->http_port = static_cast<int>(base_port);
+    config->https_port = static_cast<int>(base_port - 5);
+    config->rtsp_port = static_cast<int>(base_port + 21);
+    config->admin_port = static_cast<int>(base_port + 1);
+  }
+  config->bind_address = bind;
+  const int base = config->base_port;
+
+  // What the encoders on this machine can really do, limited by --codecs.
+  const bool want_nvenc = encoder == "nvenc";
+  const encode::CodecSupport support = encode::ProbeEncoders(want_nvenc);
+  const std::vector<std::string> offered = absl::StrSplit(codecs, ',');
+  auto offered_has = [&](const char* c) {
+    return std::find(offered.begin(), offered.end(), c) != offered.end();
+  };
+  const bool h264 = support.h264;
+  const bool hevc = support.hevc && offered_has("hevc");
+  const bool av1 = support.av1 && offered_has("av1");
+  if (!h264) return Fail("no H.264 encoder available (libx264 missing?)");
+  uint32_t mask = http::kScmH264;
+  if (hevc) mask |= http::kScmHevc;
+  if (av1) mask |= http::kScmAv1Main8;
+
+  MoonlightHostOptions ho;
+  ho.bind_address = bind;
+  ho.rtsp_port = static_cast<uint16_t>(config->rtsp_port);
+  ho.video_port = static_cast<uint16_t>(base + 9);
+  ho.control_port = static_cast<uint16_t>(base + 10);
+  ho.audio_port = static_cast<uint16_t>(base + 11);
+  ho.caps.hevc = hevc;
+  ho.caps.av1 = av1;
+  ho.policy.allow_hevc = hevc;
+  ho.policy.allow_av1 = av1;
+  ho.policy.fec_percentage = static_cast<int>(fec);
+  ho.rtsp_encryption = !no_rtsp_enc;
+  ho.video = PatternVideoFactory(want_nvenc);
+  if (audio == "tone") ho.audio = stream::SineSource(440.0);
+  if (input == "log") {
+    ho.on_input = [](const input::InputEvent& ev) { spdlog::debug("input: {}", DescribeInput(ev)); };
+  }
+  auto host = MoonlightHost::Start(std::move(ho));
+  if (!host.ok()) return Fail(std::string(host.status().message()));
+  config->rtsp_port = (*host)->rtsp_port();
+
+  auto st = state::HostState::Open(*dirs);
+  if (!st.ok()) return Fail(std::string(st.status().message()));
+  http::NvHttpOptions no;
+  no.config = *config;
+  http::NvHttpServer nvhttp(no, st->get(), host->get());
+  nvhttp.SetCodecMask(mask);
+  if (auto s = nvhttp.Start(); !s.ok()) return Fail(std::string(s.message()));
+  spdlog::info("lumen serve: HTTP {} HTTPS {} RTSP {} control {} video {} audio {}; codecs {}{}{}",
+               nvhttp.http_port(), nvhttp.https_port(), (*host)->rtsp_port(),
+               (*host)->control_port(), base + 9, base + 11, "H.264", hevc ? ", HEVC" : "",
+               av1 ? ", AV1" : "");
+  if (nvhttp.admin_port() > 0) {
+    spdlog::info("lumen serve: pairing PINs are entered on the admin port {} (or `lumen pin`)",
+                 nvhttp.admin_port());
+  }
+
+  while (!host::StopRequested()) {
+    if (!pin.empty()) {
+      for (const auto& p : nvhttp.pairing().Pending()) {
+        (void)p;
+        if (nvhttp.pairing().SubmitPin(pin, "").ok()) spdlog::info("lumen serve: PIN submitted");
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  spdlog::info("lumen serve: stopping (signal {})", host::StopSignal());
+  nvhttp.Stop();
+  host->reset();
+  return 0;
+}
+
+}  // namespace lumen::moonlight::serve
