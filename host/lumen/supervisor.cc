@@ -127,6 +127,7 @@ struct Pipeline::Impl {
   bool failed = false;
   std::string failure;
   std::vector<host::FrameTiming> timings;
+  uint32_t last_frame_index = 0;  // highest Moonlight frameIndex the transport reported
   std::thread monitor, collector;
   bool stopped = false;
 
@@ -164,6 +165,9 @@ struct Pipeline::Impl {
         a.push_back(absl::StrCat("--packet-size=", cfg.packet_size));
         a.push_back(absl::StrCat("--fec-percent=", cfg.fec_percent));
         a.push_back(absl::StrCat("--min-fec=", cfg.min_fec_packets));
+        if (last_frame_index != 0) {
+          a.push_back(absl::StrCat("--first-frame-index=", last_frame_index + 1));
+        }
         if (cfg.encrypt) {
           a.push_back(absl::StrCat(
               "--key=", absl::BytesToHexString(absl::string_view(
@@ -182,7 +186,11 @@ struct Pipeline::Impl {
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
       return absl::InternalError(absl::StrCat("socketpair: ", strerror(errno)));
     }
-    const std::vector<std::string> args = ArgsFor(c);
+    std::vector<std::string> args;
+    {
+      std::lock_guard<std::mutex> l(mu);
+      args = ArgsFor(c);
+    }
     std::vector<char*> argv;
     for (const std::string& s : args) argv.push_back(const_cast<char*>(s.c_str()));
     argv.push_back(nullptr);
@@ -310,6 +318,7 @@ struct Pipeline::Impl {
       host::FrameTiming t = r->As<host::FrameTiming>();
       in.Release(*r);
       std::lock_guard<std::mutex> l(mu);
+      if (t.frame_index > last_frame_index) last_frame_index = t.frame_index;
       if (timings.size() < kMaxTimings) timings.push_back(t);
     }
     // Drain what is left.

@@ -5,6 +5,7 @@
 //   lumen-transport --ring-fd=N | --ring-socket=PATH
 //       [--bind=0.0.0.0:0] [--dest=IP:PORT] [--ping-payload=XXXXXXXXXXXXXXXX]
 //       [--packet-size=1392] [--fec-percent=20] [--min-fec=2] [--key=HEX32] [--no-gso]
+//       [--first-frame-index=1]
 // Rings received: kEncodedVideoIn (required), kControlOut (required), kStatsOut (optional).
 // After attaching it sends ChildMessage{kReady, value = UDP port} on the ring socket and
 // then accepts kRequestIdr / kSetBitrate commands on it.
@@ -43,6 +44,7 @@ int Run(int argc, char** argv) {
   cfg.min_fec_packets = int(args.Int("min-fec", cfg.min_fec_packets));
   cfg.max_frame_bytes = size_t(args.Int("max-frame-bytes", int64_t(cfg.max_frame_bytes)));
   cfg.gso = args.Bool("gso", true);
+  cfg.first_frame_index = uint32_t(args.Int("first-frame-index", 1));
   const std::string key_hex = args.Str("key");
   if (absl::Status s = args.Check(); !s.ok()) {
     spdlog::error("{}", s.ToString());

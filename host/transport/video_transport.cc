@@ -15,6 +15,7 @@ absl::StatusOr<std::unique_ptr<VideoTransport>> VideoTransport::Create(
   std::unique_ptr<VideoTransport> t(new VideoTransport());
   t->cfg_ = cfg;
   t->on_control_ = std::move(on_control);
+  t->next_frame_index_ = cfg.first_frame_index == 0 ? 1 : cfg.first_frame_index;
   moonlight::VideoPacketizerConfig pc;
   pc.packet_size = cfg.packet_size;
   pc.fec_percent = cfg.fec_percent;

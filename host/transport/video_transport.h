@@ -40,6 +40,10 @@ struct TransportConfig {
   std::array<uint8_t, 16> key{};   // rikey
   size_t max_frame_bytes = 4 << 20;
   bool gso = true;
+  // Moonlight frameIndex of the first frame sent (1 for a new stream). A restarted
+  // transport continues where the previous one stopped, so the client does not take its
+  // frames for stale ones.
+  uint32_t first_frame_index = 1;
 };
 
 struct TransportStats {
