@@ -68,8 +68,8 @@ class ControlClient {
   std::atomic<uint64_t> decrypt_errors_{0};
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::vector<uint8_t>> outgoing_;         // guarded by mu_
-  std::deque<control::ControlMessage> received_;      // guarded by mu_
+  std::deque<std::vector<uint8_t>> outgoing_;     // guarded by mu_
+  std::deque<control::ControlMessage> received_;  // guarded by mu_
 };
 
 }  // namespace lumen::moonlight::client

@@ -119,9 +119,11 @@ std::string RtspClient::Request(const std::string& method, const std::string& ta
 }
 
 std::string RtspClient::BuildAnnounceBody(VideoCodec codec) const {
-  std::string b = "v=0\r\no=android 0 14 IN IPv4 " + cfg_.host +
-                  "\r\ns=NVIDIA Streaming Client\r\n";
-  auto a = [&](const std::string& name, int64_t v) { absl::StrAppend(&b, "a=", name, ":", v, " \r\n"); };
+  std::string b =
+      "v=0\r\no=android 0 14 IN IPv4 " + cfg_.host + "\r\ns=NVIDIA Streaming Client\r\n";
+  auto a = [&](const std::string& name, int64_t v) {
+    absl::StrAppend(&b, "a=", name, ":", v, " \r\n");
+  };
   a("x-ml-general.featureFlags", 3);
   a("x-ss-general.encryptionEnabled", cfg_.encryption_enabled);
   a("x-ss-video[0].chromaSamplingType", 0);
@@ -154,8 +156,9 @@ std::string RtspClient::BuildAnnounceBody(VideoCodec codec) const {
   a("x-nv-video[0].maxNumReferenceFrames", cfg_.max_reference_frames);
   a("x-nv-video[0].clientRefreshRateX100", cfg_.fps * 100);
   a("x-nv-audio.surround.numChannels", cfg_.audio_channels);
-  a("x-nv-audio.surround.channelMask",
-    cfg_.audio_channels == 8 ? 0x63F : cfg_.audio_channels == 6 ? 0x3F : 0x3);
+  a("x-nv-audio.surround.channelMask", cfg_.audio_channels == 8   ? 0x63F
+                                       : cfg_.audio_channels == 6 ? 0x3F
+                                                                  : 0x3);
   a("x-nv-audio.surround.enable", cfg_.audio_channels > 2 ? 1 : 0);
   a("x-nv-audio.surround.AudioQuality", 0);
   a("x-nv-aqos.packetDuration", cfg_.packet_duration_ms);
@@ -187,9 +190,9 @@ absl::StatusOr<RtspHandshakeResult> RtspClient::Handshake() {
   };
   auto opt = Transact(Request("OPTIONS", url, {}));
   if (auto st = check(opt, "OPTIONS"); !st.ok()) return st;
-  auto desc = Transact(Request("DESCRIBE", url,
-                               {{"Accept", "application/sdp"},
-                                {"If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT"}}));
+  auto desc = Transact(Request(
+      "DESCRIBE", url,
+      {{"Accept", "application/sdp"}, {"If-Modified-Since", "Thu, 01 Jan 1970 00:00:00 GMT"}}));
   if (auto st = check(desc, "DESCRIBE"); !st.ok()) return st;
   if (desc->body.empty()) return absl::DataLossError("empty DESCRIBE body");
   out.describe_body = desc->body;

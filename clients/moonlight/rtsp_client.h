@@ -32,9 +32,9 @@ absl::StatusOr<RtspResponse> ParseRtspResponse(const std::string& text);
 struct RtspClientConfig {
   std::string host = "127.0.0.1";
   uint16_t port = 48010;
-  bool encrypted = false;          // rtspenc:// from sessionUrl0
-  std::array<uint8_t, 16> key{};   // rikey
-  std::string host_header;         // "" -> host (stereo HQ trick); "0.0.0.0" -> normal quality
+  bool encrypted = false;         // rtspenc:// from sessionUrl0
+  std::array<uint8_t, 16> key{};  // rikey
+  std::string host_header;        // "" -> host (stereo HQ trick); "0.0.0.0" -> normal quality
   // Stream request.
   int width = 1280;
   int height = 720;

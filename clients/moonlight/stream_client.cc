@@ -22,9 +22,12 @@ namespace {
 
 host::Codec ToHostCodec(VideoCodec c) {
   switch (c) {
-    case VideoCodec::kHevc: return host::Codec::kHevc;
-    case VideoCodec::kAv1: return host::Codec::kAv1;
-    case VideoCodec::kH264: break;
+    case VideoCodec::kHevc:
+      return host::Codec::kHevc;
+    case VideoCodec::kAv1:
+      return host::Codec::kAv1;
+    case VideoCodec::kH264:
+      break;
   }
   return host::Codec::kH264;
 }
@@ -117,7 +120,8 @@ struct VideoReceiver::Impl {
   }
 };
 
-absl::StatusOr<std::unique_ptr<VideoReceiver>> VideoReceiver::Start(const VideoReceiverConfig& cfg) {
+absl::StatusOr<std::unique_ptr<VideoReceiver>> VideoReceiver::Start(
+    const VideoReceiverConfig& cfg) {
   auto impl = std::make_unique<Impl>();
   impl->cfg = cfg;
   auto sock = host::UdpSocket::Bind("0.0.0.0:0", 8 << 20, 1 << 20, false);
@@ -209,7 +213,8 @@ struct AudioReceiver::Impl {
   }
 };
 
-absl::StatusOr<std::unique_ptr<AudioReceiver>> AudioReceiver::Start(const AudioReceiverConfig& cfg) {
+absl::StatusOr<std::unique_ptr<AudioReceiver>> AudioReceiver::Start(
+    const AudioReceiverConfig& cfg) {
   auto impl = std::make_unique<Impl>();
   impl->cfg = cfg;
   auto sock = host::UdpSocket::Bind("0.0.0.0:0", 1 << 20, 1 << 20, false);

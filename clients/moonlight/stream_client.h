@@ -34,11 +34,11 @@ struct VideoReceiverConfig {
 
 struct VideoReceiverStats {
   uint64_t datagrams = 0;
-  uint64_t frames = 0;           // access units delivered by the depacketizer
-  uint64_t idr_frames = 0;       // frame type 2
-  uint64_t decoded = 0;          // pictures out of the decoder
+  uint64_t frames = 0;      // access units delivered by the depacketizer
+  uint64_t idr_frames = 0;  // frame type 2
+  uint64_t decoded = 0;     // pictures out of the decoder
   uint64_t decode_errors = 0;
-  uint64_t stamps_ok = 0;        // decoded pictures whose stamp read back (CRC ok)
+  uint64_t stamps_ok = 0;  // decoded pictures whose stamp read back (CRC ok)
   uint64_t stamp_errors = 0;
   uint64_t stamp_regressions = 0;  // a stamp's frame counter not above the previous one
   uint32_t last_stamp_frame = 0;

@@ -5,15 +5,24 @@ namespace lumen::moonlight::control {
 
 const char* ControlErrorName(ControlError e) {
   switch (e) {
-    case ControlError::kOk: return "ok";
-    case ControlError::kTruncated: return "truncated";
-    case ControlError::kBadLength: return "bad length";
-    case ControlError::kNotEncrypted: return "not encrypted";
-    case ControlError::kBadInnerType: return "nested wrapper";
-    case ControlError::kDecryptFailed: return "decrypt failed";
-    case ControlError::kBufferTooSmall: return "too large";
-    case ControlError::kUnknownType: return "unknown type";
-    case ControlError::kCount: break;
+    case ControlError::kOk:
+      return "ok";
+    case ControlError::kTruncated:
+      return "truncated";
+    case ControlError::kBadLength:
+      return "bad length";
+    case ControlError::kNotEncrypted:
+      return "not encrypted";
+    case ControlError::kBadInnerType:
+      return "nested wrapper";
+    case ControlError::kDecryptFailed:
+      return "decrypt failed";
+    case ControlError::kBufferTooSmall:
+      return "too large";
+    case ControlError::kUnknownType:
+      return "unknown type";
+    case ControlError::kCount:
+      break;
   }
   return "unknown";
 }

@@ -1,9 +1,10 @@
 // Control-stream framing: round trips both directions, V2 and legacy IVs, and every
 // malformed-packet class.
+#include "host/moonlight/control/control_framing.h"
+
 #include <doctest/doctest.h>
 
 #include "core/moonlight/wire.h"
-#include "host/moonlight/control/control_framing.h"
 
 namespace lumen::moonlight::control {
 namespace {

@@ -52,8 +52,8 @@ struct ControlServer::Impl {
     std::vector<uint8_t> payload;
   };
   std::mutex mu;
-  std::deque<Op> ops;         // guarded by mu
-  ControlServerStats stats;   // guarded by mu
+  std::deque<Op> ops;        // guarded by mu
+  ControlServerStats stats;  // guarded by mu
 
   // Service-thread state.
   struct Armed {
@@ -153,9 +153,8 @@ struct ControlServer::Impl {
     enet_peer_timeout(ev.peer, 2, options.idle_timeout_ms, options.idle_timeout_ms);
     peer = ev.peer;
     peer->data = this;
-    armed->codec = std::make_unique<ControlCodec>(armed->config.control_encrypted(),
-                                                  armed->config.control_v2(), true,
-                                                  armed->launch.key);
+    armed->codec = std::make_unique<ControlCodec>(
+        armed->config.control_encrypted(), armed->config.control_v2(), true, armed->launch.key);
     owner->connected_ = true;
     Count([](ControlServerStats& s) { ++s.connects; });
     if (callbacks.on_connected) callbacks.on_connected();
@@ -164,8 +163,8 @@ struct ControlServer::Impl {
   void OnReceive(ENetEvent& ev) {
     if (ev.peer != peer || !armed) return;
     ControlMessage m;
-    ControlError e = armed->codec->Open(
-        std::span<const uint8_t>(ev.packet->data, ev.packet->dataLength), &m);
+    ControlError e =
+        armed->codec->Open(std::span<const uint8_t>(ev.packet->data, ev.packet->dataLength), &m);
     if (e != ControlError::kOk) {
       Count([e](ControlServerStats& s) { ++s.errors[static_cast<size_t>(e)]; });
       return;

@@ -36,7 +36,7 @@ namespace lumen::moonlight::control {
 
 struct ControlServerOptions {
   std::string bind_address = "0.0.0.0";
-  uint16_t port = 47999;  // 0 = any free port (tests)
+  uint16_t port = 47999;        // 0 = any free port (tests)
   int idle_timeout_ms = 10000;  // no ENet event for this long -> session ends
   int max_peers = 8;
 };

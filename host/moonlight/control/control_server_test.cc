@@ -1,4 +1,6 @@
 // ControlServer over real loopback ENet with the control-stream test client.
+#include "host/moonlight/control/control_server.h"
+
 #include <doctest/doctest.h>
 
 #include <condition_variable>
@@ -6,7 +8,6 @@
 
 #include "clients/moonlight/control_client.h"
 #include "core/moonlight/wire.h"
-#include "host/moonlight/control/control_server.h"
 
 namespace lumen::moonlight::control {
 namespace {
@@ -41,12 +42,21 @@ struct Harness {
     cb.on_connected = [this] { Bump([this] { ++ev.connected; }); };
     cb.on_idr_request = [this] { Bump([this] { ++ev.idr; }); };
     cb.on_invalidate_ref_frames = [this](uint64_t a, uint64_t b) {
-      Bump([&] { ++ev.rfi; ev.rfi_first = a; ev.rfi_last = b; });
+      Bump([&] {
+        ++ev.rfi;
+        ev.rfi_first = a;
+        ev.rfi_last = b;
+      });
     };
     cb.on_input = [this](std::span<const uint8_t> p) {
       Bump([&] { ev.inputs.emplace_back(p.begin(), p.end()); });
     };
-    cb.on_session_end = [this](ControlEndReason r) { Bump([&] { ++ev.ended; ev.reason = r; }); };
+    cb.on_session_end = [this](ControlEndReason r) {
+      Bump([&] {
+        ++ev.ended;
+        ev.reason = r;
+      });
+    };
     auto s = ControlServer::Start(o, cb);
     REQUIRE(s.ok());
     server = std::move(*s);
@@ -127,10 +137,10 @@ TEST_SUITE("ControlServer") {
     auto c = client::ControlClient::Connect(h.ClientConfig());
     REQUIRE(c.ok());
     CHECK(h.ev.Wait([&] { return h.ev.connected == 1; }));
-    (*c)->SendRaw({0x02, 0x03, 0x00, 0x00});         // plaintext IDR
-    (*c)->SendRaw({0x01, 0x00, 0xff, 0xff, 1, 2});   // wrapper with a lying length
-    (*c)->SendRaw({0x01});                           // truncated
-    (*c)->RequestIdr();                              // then a good one still works
+    (*c)->SendRaw({0x02, 0x03, 0x00, 0x00});        // plaintext IDR
+    (*c)->SendRaw({0x01, 0x00, 0xff, 0xff, 1, 2});  // wrapper with a lying length
+    (*c)->SendRaw({0x01});                          // truncated
+    (*c)->RequestIdr();                             // then a good one still works
     CHECK(h.ev.Wait([&] { return h.ev.idr >= 2; }));
     auto st = h.server->stats();
     CHECK(st.errors[static_cast<size_t>(ControlError::kNotEncrypted)] == 1);

@@ -52,9 +52,8 @@ absl::StatusOr<Bytes> AesEcb(const Bytes& key, const Bytes& data, bool encrypt) 
   EVP_CIPHER_CTX_set_padding(ctx.get(), 0);
   Bytes out(data.size() + 16);
   int n1 = 0, n2 = 0;
-  if (!data.empty() &&
-      EVP_CipherUpdate(ctx.get(), out.data(), &n1, data.data(), static_cast<int>(data.size())) !=
-          1) {
+  if (!data.empty() && EVP_CipherUpdate(ctx.get(), out.data(), &n1, data.data(),
+                                        static_cast<int>(data.size())) != 1) {
     return absl::InternalError(OpenSslError("EVP_CipherUpdate"));
   }
   if (EVP_CipherFinal_ex(ctx.get(), out.data() + n1, &n2) != 1) {
@@ -93,8 +92,8 @@ absl::StatusOr<PemIdentity> GenerateIdentity(std::string_view common_name, int v
   }
   PemIdentity out;
   BioPtr kb(BIO_new(BIO_s_mem()));
-  if (!kb || PEM_write_bio_PrivateKey(kb.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                      nullptr) != 1) {
+  if (!kb ||
+      PEM_write_bio_PrivateKey(kb.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return absl::InternalError(OpenSslError("PEM_write_bio_PrivateKey"));
   }
   out.key_pem = BioToString(kb.get());

@@ -22,10 +22,10 @@ using AesKey = std::array<uint8_t, 16>;
 
 enum class UnsealStatus : uint8_t {
   kOk,
-  kIncomplete,   // fewer bytes than the frame header says
-  kNotEncrypted, // top bit of the first word clear (plaintext on an encrypted session)
-  kTooLarge,     // N above kMaxEncryptedPayload
-  kBadTag,       // authentication failed
+  kIncomplete,    // fewer bytes than the frame header says
+  kNotEncrypted,  // top bit of the first word clear (plaintext on an encrypted session)
+  kTooLarge,      // N above kMaxEncryptedPayload
+  kBadTag,        // authentication failed
 };
 
 // Encrypts `plaintext` into one framed message. `direction` is 'C' or 'H'.

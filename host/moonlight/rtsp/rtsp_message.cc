@@ -11,8 +11,8 @@ bool IsUpperAlpha(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsVisible(char c) { return c > 0x20 && c < 0x7f; }
 bool IsHeaderValueChar(char c) { return c == '\t' || (c >= 0x20 && c < 0x7f); }
 bool IsHeaderNameChar(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.';
 }
 
 char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -40,14 +40,22 @@ std::optional<uint32_t> ParseU32(std::string_view s) {
 
 const char* ParseStatusName(ParseStatus s) {
   switch (s) {
-    case ParseStatus::kOk: return "ok";
-    case ParseStatus::kIncomplete: return "incomplete";
-    case ParseStatus::kHeaderTooLarge: return "header too large";
-    case ParseStatus::kBodyTooLarge: return "body too large";
-    case ParseStatus::kBadRequestLine: return "bad request line";
-    case ParseStatus::kBadHeader: return "bad header";
-    case ParseStatus::kBadContentLength: return "bad content length";
-    case ParseStatus::kMissingCSeq: return "missing CSeq";
+    case ParseStatus::kOk:
+      return "ok";
+    case ParseStatus::kIncomplete:
+      return "incomplete";
+    case ParseStatus::kHeaderTooLarge:
+      return "header too large";
+    case ParseStatus::kBodyTooLarge:
+      return "body too large";
+    case ParseStatus::kBadRequestLine:
+      return "bad request line";
+    case ParseStatus::kBadHeader:
+      return "bad header";
+    case ParseStatus::kBadContentLength:
+      return "bad content length";
+    case ParseStatus::kMissingCSeq:
+      return "missing CSeq";
   }
   return "unknown";
 }
@@ -69,8 +77,7 @@ std::optional<std::string_view> Request::HeaderIgnoreCase(std::string_view name)
 ParseStatus ParseRequest(std::string_view data, Request* out, size_t* consumed) {
   const size_t end = data.substr(0, kMaxHeaderBytes).find("\r\n\r\n");
   if (end == std::string_view::npos) {
-    return data.size() >= kMaxHeaderBytes ? ParseStatus::kHeaderTooLarge
-                                          : ParseStatus::kIncomplete;
+    return data.size() >= kMaxHeaderBytes ? ParseStatus::kHeaderTooLarge : ParseStatus::kIncomplete;
   }
   std::string_view head = data.substr(0, end + 2);  // keep the last line's CRLF
   out->method.clear();

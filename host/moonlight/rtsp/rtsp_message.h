@@ -36,7 +36,7 @@ enum class ParseStatus : uint8_t {
   kBadRequestLine,  // not "METHOD SP target SP RTSP/1.0"
   kBadHeader,       // header line without ": ", bad characters, too many headers
   kBadContentLength,
-  kMissingCSeq,     // every Moonlight request carries CSeq
+  kMissingCSeq,  // every Moonlight request carries CSeq
 };
 
 const char* ParseStatusName(ParseStatus s);

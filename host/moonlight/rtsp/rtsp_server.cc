@@ -6,14 +6,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sodium.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-
-#include <sodium.h>
 
 #include "absl/strings/str_cat.h"
 #include "host/moonlight/rtsp/rtsp_cipher.h"
@@ -69,8 +68,8 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(const RtspServerOp
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) < 0 || ::listen(fd, 16) < 0) {
     const int e = errno;
     ::close(fd);
-    return absl::UnavailableError(absl::StrCat("RTSP bind/listen on port ", options.port, ": ",
-                                               strerror(e)));
+    return absl::UnavailableError(
+        absl::StrCat("RTSP bind/listen on port ", options.port, ": ", strerror(e)));
   }
   socklen_t len = sizeof(addr);
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
@@ -78,8 +77,7 @@ absl::StatusOr<std::unique_ptr<RtspServer>> RtspServer::Start(const RtspServerOp
       new RtspServer(options, std::move(callbacks), fd, ntohs(addr.sin_port)));
 }
 
-RtspServer::RtspServer(const RtspServerOptions& options, Callbacks callbacks, int fd,
-                       uint16_t port)
+RtspServer::RtspServer(const RtspServerOptions& options, Callbacks callbacks, int fd, uint16_t port)
     : options_(options), callbacks_(std::move(callbacks)), listen_fd_(fd), port_(port) {
   if (::pipe2(wake_fds_, O_CLOEXEC | O_NONBLOCK) != 0) wake_fds_[0] = wake_fds_[1] = -1;
   thread_ = std::thread([this] { AcceptLoop(); });
@@ -299,7 +297,8 @@ void RtspServer::HandleConnection(int fd, const std::string& peer) {
 
   if (announce_config) {
     absl::Status st = absl::OkStatus();
-    if (callbacks_.on_announce) st = callbacks_.on_announce(*announce_session, *announce_config, peer);
+    if (callbacks_.on_announce)
+      st = callbacks_.on_announce(*announce_session, *announce_config, peer);
     std::lock_guard lock(mu_);
     ++stats_.announces;
     if (!st.ok()) {

@@ -43,7 +43,7 @@ struct RtspServerOptions {
 struct RtspServerStats {
   uint64_t connections = 0;
   uint64_t requests_ok = 0;
-  uint64_t bad_requests = 0;      // 400s (parse errors, bad ANNOUNCE, bad crypto)
+  uint64_t bad_requests = 0;  // 400s (parse errors, bad ANNOUNCE, bad crypto)
   uint64_t rejected_no_session = 0;
   uint64_t announces = 0;
 };

@@ -1,11 +1,12 @@
 // RtspServer over real loopback TCP, driven by the Moonlight RTSP test client.
+#include "host/moonlight/rtsp/rtsp_server.h"
+
 #include <doctest/doctest.h>
 
 #include <mutex>
 #include <optional>
 
 #include "clients/moonlight/rtsp_client.h"
-#include "host/moonlight/rtsp/rtsp_server.h"
 
 namespace lumen::moonlight::rtsp {
 namespace {

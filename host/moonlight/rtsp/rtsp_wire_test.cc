@@ -42,14 +42,20 @@ std::string AnnounceBody(int codec = 0, int channels = 2, int quality = 0) {
       "a=x-nv-vqos[0].drc.enable:0 \r\n"
       "a=x-nv-general.enableRecoveryMode:0 \r\n"
       "a=x-nv-video[0].videoEncoderSlicesPerFrame:1 \r\n"
-      "a=x-nv-vqos[0].bitStreamFormat:" + std::to_string(codec) + " \r\n"
+      "a=x-nv-vqos[0].bitStreamFormat:" +
+      std::to_string(codec) +
+      " \r\n"
       "a=x-nv-video[0].dynamicRangeMode:0 \r\n"
       "a=x-nv-video[0].maxNumReferenceFrames:1 \r\n"
       "a=x-nv-video[0].clientRefreshRateX100:6000 \r\n"
-      "a=x-nv-audio.surround.numChannels:" + std::to_string(channels) + " \r\n"
+      "a=x-nv-audio.surround.numChannels:" +
+      std::to_string(channels) +
+      " \r\n"
       "a=x-nv-audio.surround.channelMask:3 \r\n"
       "a=x-nv-audio.surround.enable:0 \r\n"
-      "a=x-nv-audio.surround.AudioQuality:" + std::to_string(quality) + " \r\n"
+      "a=x-nv-audio.surround.AudioQuality:" +
+      std::to_string(quality) +
+      " \r\n"
       "a=x-nv-aqos.packetDuration:5 \r\n"
       "a=x-nv-video[0].encoderCscMode:2 \r\n"
       "t=0 0\r\nm=video 47998  \r\n";
@@ -77,9 +83,10 @@ TEST_SUITE("RtspMessage") {
 
   TEST_CASE("waits for the body by Content-length, in pieces") {
     const std::string body = "v=0\r\na=x:1 \r\n";
-    const std::string raw = "ANNOUNCE streamid=control/13/0 RTSP/1.0\r\nCSeq: 6\r\n"
-                            "Content-type: application/sdp\r\nContent-length: " +
-                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string raw =
+        "ANNOUNCE streamid=control/13/0 RTSP/1.0\r\nCSeq: 6\r\n"
+        "Content-type: application/sdp\r\nContent-length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
     Request r;
     size_t used = 0;
     for (size_t cut = 0; cut < raw.size(); ++cut) {
@@ -105,8 +112,8 @@ TEST_SUITE("RtspMessage") {
           ParseStatus::kMissingCSeq);
     CHECK(ParseRequest("OPTIONS x RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 99999999\r\n\r\n", &r,
                        &used) == ParseStatus::kBodyTooLarge);
-    CHECK(ParseRequest("OPTIONS x RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 1x\r\n\r\n", &r,
-                       &used) == ParseStatus::kBadContentLength);
+    CHECK(ParseRequest("OPTIONS x RTSP/1.0\r\nCSeq: 1\r\nContent-Length: 1x\r\n\r\n", &r, &used) ==
+          ParseStatus::kBadContentLength);
     std::string huge = "OPTIONS x RTSP/1.0\r\nCSeq: 1\r\nX: " + std::string(kMaxHeaderBytes, 'a');
     CHECK(ParseRequest(huge, &r, &used) == ParseStatus::kHeaderTooLarge);
     std::string many = "OPTIONS x RTSP/1.0\r\nCSeq: 1\r\n";

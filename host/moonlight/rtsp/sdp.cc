@@ -37,9 +37,12 @@ std::optional<int64_t> ParseInt(std::string_view s) {
 // Per-configuration Opus bitrate in kbps (protocol doc §8.2).
 int AudioKbps(int channels, bool hq) {
   switch (channels) {
-    case 6: return hq ? 1536 : 256;
-    case 8: return hq ? 2048 : 450;
-    default: return hq ? 512 : 96;
+    case 6:
+      return hq ? 1536 : 256;
+    case 8:
+      return hq ? 2048 : 450;
+    default:
+      return hq ? 512 : 96;
   }
 }
 
@@ -70,7 +73,8 @@ class Attributes {
     if (it == attrs_.end()) return std::optional<int64_t>();
     auto v = ParseInt(it->second);
     if (!v || *v < lo || *v > hi) {
-      return absl::InvalidArgumentError(absl::StrCat("bad value for ", std::string(name), ": ", it->second));
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad value for ", std::string(name), ": ", it->second));
     }
     return std::optional<int64_t>(*v);
   }
@@ -78,7 +82,8 @@ class Attributes {
   absl::StatusOr<int64_t> Required(std::string_view name, int64_t lo, int64_t hi) const {
     auto v = Get(name, lo, hi);
     if (!v.ok()) return v.status();
-    if (!v->has_value()) return absl::InvalidArgumentError(absl::StrCat("missing ", std::string(name)));
+    if (!v->has_value())
+      return absl::InvalidArgumentError(absl::StrCat("missing ", std::string(name)));
     return **v;
   }
 
@@ -136,8 +141,10 @@ absl::StatusOr<StreamConfig> ParseAnnounce(std::string_view body, std::string_vi
   Attributes a;
   if (auto st = a.Parse(body); !st.ok()) return st;
   StreamConfig c;
-  LUMEN_ASSIGN_OR_RETURN_INT(c.width, a.Required("x-nv-video[0].clientViewportWd", 16, policy.max_width));
-  LUMEN_ASSIGN_OR_RETURN_INT(c.height, a.Required("x-nv-video[0].clientViewportHt", 16, policy.max_height));
+  LUMEN_ASSIGN_OR_RETURN_INT(c.width,
+                             a.Required("x-nv-video[0].clientViewportWd", 16, policy.max_width));
+  LUMEN_ASSIGN_OR_RETURN_INT(c.height,
+                             a.Required("x-nv-video[0].clientViewportHt", 16, policy.max_height));
   LUMEN_ASSIGN_OR_RETURN_INT(c.fps, a.Required("x-nv-video[0].maxFPS", 1, policy.max_fps));
   LUMEN_ASSIGN_OR_RETURN_INT(c.packet_size, a.Required("x-nv-video[0].packetSize", 64, 8192));
   LUMEN_ASSIGN_OR_RETURN_INT(c.max_bitrate_kbps,
@@ -155,17 +162,20 @@ absl::StatusOr<StreamConfig> ParseAnnounce(std::string_view body, std::string_vi
                              a.Optional("x-ml-video.configuredBitrateKbps", 0, 10'000'000, 0));
   LUMEN_ASSIGN_OR_RETURN_INT(c.min_fec_packets,
                              a.Optional("x-nv-vqos[0].fec.minRequiredFecPackets", 0, 64, 0));
-  LUMEN_ASSIGN_OR_RETURN_INT(c.encoder_csc_mode, a.Optional("x-nv-video[0].encoderCscMode", 0, 15, 0));
+  LUMEN_ASSIGN_OR_RETURN_INT(c.encoder_csc_mode,
+                             a.Optional("x-nv-video[0].encoderCscMode", 0, 15, 0));
   LUMEN_ASSIGN_OR_RETURN_INT(c.refresh_rate_x100,
                              a.Optional("x-nv-video[0].clientRefreshRateX100", 0, 100000, 0));
-  LUMEN_ASSIGN_OR_RETURN_INT(c.audio_packet_duration_ms, a.Optional("x-nv-aqos.packetDuration", 5, 10, 5));
+  LUMEN_ASSIGN_OR_RETURN_INT(c.audio_packet_duration_ms,
+                             a.Optional("x-nv-aqos.packetDuration", 5, 10, 5));
   LUMEN_ASSIGN_OR_RETURN_INT(c.ml_feature_flags,
                              a.Optional("x-ml-general.featureFlags", 0, 0xFFFFFFFFll, 0));
   LUMEN_ASSIGN_OR_RETURN_INT(c.nv_feature_flags,
                              a.Optional("x-nv-general.featureFlags", 0, 0xFFFFFFFFll, 0));
   LUMEN_ASSIGN_OR_RETURN_INT(c.encryption_enabled,
                              a.Optional("x-ss-general.encryptionEnabled", 0, 0xFFFFFFFFll, 0));
-  LUMEN_ASSIGN_OR_RETURN_INT(c.use_reliable_udp, a.Optional("x-nv-general.useReliableUdp", 0, 255, 1));
+  LUMEN_ASSIGN_OR_RETURN_INT(c.use_reliable_udp,
+                             a.Optional("x-nv-general.useReliableUdp", 0, 255, 1));
   int codec = 0, hdr = 0, chroma = 0, intra = 0;
   LUMEN_ASSIGN_OR_RETURN_INT(codec, a.Optional("x-nv-vqos[0].bitStreamFormat", 0, 2, 0));
   LUMEN_ASSIGN_OR_RETURN_INT(hdr, a.Optional("x-nv-video[0].dynamicRangeMode", 0, 1, 0));
@@ -195,14 +205,14 @@ absl::StatusOr<StreamConfig> ParseAnnounce(std::string_view body, std::string_vi
 
   // Stereo high quality comes from the Host header (§5.8.3); surround from AudioQuality.
   if (c.audio_channels == 2) {
-    c.audio_high_quality = !host_header.empty() && host_header.find("0.0.0.0") == std::string_view::npos;
+    c.audio_high_quality =
+        !host_header.empty() && host_header.find("0.0.0.0") == std::string_view::npos;
   } else {
     c.audio_high_quality = audio_quality == 1;
   }
   if (c.audio_high_quality && c.audio_channels > 2) c.audio_packet_duration_ms = 5;
 
-  if (policy.require_encryption &&
-      (!c.control_encrypted() || !c.audio_encrypted())) {
+  if (policy.require_encryption && (!c.control_encrypted() || !c.audio_encrypted())) {
     return absl::PermissionDeniedError("encryption required");
   }
   if (c.video_encrypted()) {

@@ -18,8 +18,8 @@ namespace lumen::moonlight::rtsp {
 struct HostCapabilities {
   bool hevc = true;
   bool av1 = false;
-  bool pen_touch = false;           // x-ss-general.featureFlags 0x01
-  bool controller_touch = false;    // x-ss-general.featureFlags 0x02
+  bool pen_touch = false;         // x-ss-general.featureFlags 0x01
+  bool controller_touch = false;  // x-ss-general.featureFlags 0x02
   uint32_t encryption_supported = kEncControlV2 | kEncAudio;
   uint32_t encryption_requested = kEncControlV2;
   bool reference_frame_invalidation = false;
@@ -36,7 +36,7 @@ struct AnnouncePolicy {
   bool allow_av1 = false;
   bool allow_hdr = false;
   bool allow_444 = false;
-  int fec_percentage = 20;        // 0..255
+  int fec_percentage = 20;  // 0..255
   int max_width = 8192;
   int max_height = 8192;
   int max_fps = 480;

@@ -28,9 +28,9 @@ struct StreamConfig {
   int width = 0;
   int height = 0;
   int fps = 0;
-  int refresh_rate_x100 = 0;  // 0 = not sent / ignored
-  int packet_size = 0;        // x-nv-video[0].packetSize (payload + 16 header bytes)
-  int max_bitrate_kbps = 0;   // x-nv-vqos[0].bw.maximumBitrateKbps
+  int refresh_rate_x100 = 0;        // 0 = not sent / ignored
+  int packet_size = 0;              // x-nv-video[0].packetSize (payload + 16 header bytes)
+  int max_bitrate_kbps = 0;         // x-nv-vqos[0].bw.maximumBitrateKbps
   int configured_bitrate_kbps = 0;  // x-ml-video.configuredBitrateKbps (0 = not sent)
   int encoder_bitrate_kbps = 0;     // what the encoder is asked for (host policy)
   int fec_percentage = 20;          // host's FEC policy

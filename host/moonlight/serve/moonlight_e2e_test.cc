@@ -4,7 +4,6 @@
 // FFmpeg with pixel-checked frame counters, encrypted Opus audio, IDR on request, input,
 // cancel with a graceful termination, and a relaunch.
 #include <doctest/doctest.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>

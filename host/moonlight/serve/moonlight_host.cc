@@ -20,9 +20,12 @@ class PatternVideo : public VideoSource {
 
 const char* CodecName(VideoCodec c) {
   switch (c) {
-    case VideoCodec::kHevc: return "HEVC";
-    case VideoCodec::kAv1: return "AV1";
-    case VideoCodec::kH264: break;
+    case VideoCodec::kHevc:
+      return "HEVC";
+    case VideoCodec::kAv1:
+      return "AV1";
+    case VideoCodec::kH264:
+      break;
   }
   return "H.264";
 }
@@ -189,8 +192,8 @@ absl::Status MoonlightHost::OnAnnounce(const LaunchSession& launch, const Stream
   ao.bind = absl::StrCat(options_.bind_address, ":", options_.audio_port);
   auto audio = stream::AudioStream::Start(ao, launch, config, options_.audio);
   if (!audio.ok()) return audio.status();
-  auto video = options_.video(launch, config,
-                              absl::StrCat(options_.bind_address, ":", options_.video_port));
+  auto video =
+      options_.video(launch, config, absl::StrCat(options_.bind_address, ":", options_.video_port));
   if (!video.ok()) return video.status();
   {
     std::lock_guard l(mu_);

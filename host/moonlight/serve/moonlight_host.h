@@ -53,10 +53,10 @@ struct MoonlightHostOptions {
   uint16_t audio_port = 48000;
   rtsp::HostCapabilities caps;
   rtsp::AnnouncePolicy policy;
-  bool rtsp_encryption = true;   // answer rtspenc:// to clients with corever >= 1
+  bool rtsp_encryption = true;  // answer rtspenc:// to clients with corever >= 1
   int control_idle_timeout_ms = 10000;
-  VideoFactory video;            // null = PatternVideoFactory(false)
-  stream::PcmSource audio;       // null = silence
+  VideoFactory video;       // null = PatternVideoFactory(false)
+  stream::PcmSource audio;  // null = silence
   // Decoded input events from the control stream (null: counted and dropped).
   std::function<void(const input::InputEvent&)> on_input;
 };
@@ -104,10 +104,10 @@ class MoonlightHost : public http::SessionHandler {
   std::unique_ptr<rtsp::RtspServer> rtsp_;
   std::unique_ptr<control::ControlServer> control_;
   mutable std::mutex mu_;
-  int current_app_ = 0;                          // guarded by mu_
-  std::unique_ptr<VideoSource> video_;           // guarded by mu_
-  std::unique_ptr<stream::AudioStream> audio_;   // guarded by mu_
-  MoonlightHostStats stats_;                     // guarded by mu_
+  int current_app_ = 0;                         // guarded by mu_
+  std::unique_ptr<VideoSource> video_;          // guarded by mu_
+  std::unique_ptr<stream::AudioStream> audio_;  // guarded by mu_
+  MoonlightHostStats stats_;                    // guarded by mu_
 };
 
 }  // namespace lumen::moonlight::serve

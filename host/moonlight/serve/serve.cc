@@ -3,8 +3,6 @@
 
 // First, on purpose: core/moonlight headers name `crypto::` unqualified, which must resolve
 // to lumen::crypto before host/moonlight/http/crypto.h declares lumen::moonlight::crypto.
-#include "host/moonlight/serve/moonlight_host.h"
-
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -16,6 +14,7 @@
 #include "host/common/process.h"
 #include "host/encode/video_encoder.h"
 #include "host/moonlight/http/nvhttp_server.h"
+#include "host/moonlight/serve/moonlight_host.h"
 #include "host/moonlight/state/host_config.h"
 #include "host/moonlight/state/host_state.h"
 
@@ -122,7 +121,9 @@ int ServeMain(int argc, char** argv) {
   ho.video = PatternVideoFactory(want_nvenc);
   if (audio == "tone") ho.audio = stream::SineSource(440.0);
   if (input == "log") {
-    ho.on_input = [](const input::InputEvent& ev) { spdlog::debug("input: {}", DescribeInput(ev)); };
+    ho.on_input = [](const input::InputEvent& ev) {
+      spdlog::debug("input: {}", DescribeInput(ev));
+    };
   }
   auto host = MoonlightHost::Start(std::move(ho));
   if (!host.ok()) return Fail(std::string(host.status().message()));

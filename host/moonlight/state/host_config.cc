@@ -44,8 +44,10 @@ absl::StatusOr<HostConfig> ParseHostConfig(std::string_view json) {
     c.rtsp_port = c.base_port + 21;
     c.admin_port = c.base_port + 1;
     if (c.base_port == 0) c.http_port = c.https_port = c.rtsp_port = c.admin_port = 0;
-    for (auto [key, out] : {std::pair{"http_port", &c.http_port}, {"https_port", &c.https_port},
-                            {"rtsp_port", &c.rtsp_port}, {"admin_port", &c.admin_port}}) {
+    for (auto [key, out] : {std::pair{"http_port", &c.http_port},
+                            {"https_port", &c.https_port},
+                            {"rtsp_port", &c.rtsp_port},
+                            {"admin_port", &c.admin_port}}) {
       s = ReadPort(j, key, out);
       if (!s.ok()) return s;
     }

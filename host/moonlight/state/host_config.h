@@ -23,11 +23,11 @@
 namespace lumen::moonlight::state {
 
 struct AppEntry {
-  int id = 0;               // positive, stable (derived from the title unless configured)
+  int id = 0;  // positive, stable (derived from the title unless configured)
   std::string title;
-  bool hdr = false;         // IsHdrSupported
-  std::string image_path;   // PNG for /appasset; empty = built-in box art
-  std::string cmd;          // command to start (informational for the HTTP layer)
+  bool hdr = false;        // IsHdrSupported
+  std::string image_path;  // PNG for /appasset; empty = built-in box art
+  std::string cmd;         // command to start (informational for the HTTP layer)
 };
 
 struct HostConfig {

@@ -109,8 +109,7 @@ absl::Status HostState::LoadClientsLocked() {
   absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
   nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("uniqueid") ||
-      !j["uniqueid"].is_string()) {
+  if (j.is_discarded() || !j.is_object() || !j.contains("uniqueid") || !j["uniqueid"].is_string()) {
     return absl::DataLossError(absl::StrCat(path, ": not a lumen state file"));
   }
   std::vector<PairedClient> clients;
@@ -207,7 +206,8 @@ absl::Status HostState::RemoveClient(std::string_view name_or_uuid) {
     if (c.name != name_or_uuid && c.uuid != name_or_uuid) next.push_back(c);
   }
   if (next.size() == clients_.size()) {
-    return absl::NotFoundError(absl::StrCat("no paired client named '", std::string(name_or_uuid), "'"));
+    return absl::NotFoundError(
+        absl::StrCat("no paired client named '", std::string(name_or_uuid), "'"));
   }
   std::swap(clients_, next);
   absl::Status s = SaveLocked();

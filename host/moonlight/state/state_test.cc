@@ -181,8 +181,7 @@ TEST_SUITE("MoonlightState") {
     CHECK(!ParseHostConfig("[").ok());
     CHECK(!ParseHostConfig(R"({"base_port": 70000})").ok());
     CHECK(!ParseHostConfig(R"({"apps": [{"id": 3}]})").ok());
-    CHECK(!ParseHostConfig(R"({"apps": [{"title": "a", "id": 3}, {"title": "b", "id": 3}]})")
-               .ok());
+    CHECK(!ParseHostConfig(R"({"apps": [{"title": "a", "id": 3}, {"title": "b", "id": 3}]})").ok());
     CHECK(!ParseHostConfig(R"({"hostname": 5})").ok());
   }
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "host/common/udp.h"
 #include "core/moonlight/audio.h"
+#include "host/common/udp.h"
 #include "host/moonlight/stream/ping.h"
 
 namespace lumen::moonlight::stream {
@@ -32,9 +32,12 @@ PcmSource SineSource(double hz, double amplitude) {
 
 OpusLayout OpusLayoutFor(int channels, bool hq) {
   switch (channels) {
-    case 6: return hq ? OpusLayout{6, 6, 0, 1536000} : OpusLayout{6, 4, 2, 256000};
-    case 8: return hq ? OpusLayout{8, 8, 0, 2048000} : OpusLayout{8, 5, 3, 450000};
-    default: return hq ? OpusLayout{2, 1, 1, 512000} : OpusLayout{2, 1, 1, 96000};
+    case 6:
+      return hq ? OpusLayout{6, 6, 0, 1536000} : OpusLayout{6, 4, 2, 256000};
+    case 8:
+      return hq ? OpusLayout{8, 8, 0, 2048000} : OpusLayout{8, 5, 3, 450000};
+    default:
+      return hq ? OpusLayout{2, 1, 1, 512000} : OpusLayout{2, 1, 1, 96000};
   }
 }
 
@@ -109,8 +112,7 @@ struct AudioStream::Impl {
       }
       uint64_t sent = 0, errors = 0;
       const AudioStatus st = packetizer.Packetize(
-          std::span<const uint8_t>(opus, static_cast<size_t>(n)),
-          [&](std::span<const uint8_t> d) {
+          std::span<const uint8_t>(opus, static_cast<size_t>(n)), [&](std::span<const uint8_t> d) {
             if (socket.SendTo(to, d)) {
               ++sent;
             } else {
@@ -145,10 +147,9 @@ absl::StatusOr<std::unique_ptr<AudioStream>> AudioStream::Start(const AudioStrea
   impl->layout = OpusLayoutFor(config.audio_channels, config.audio_high_quality);
   unsigned char mapping[8] = {0, 1, 2, 3, 4, 5, 6, 7};
   int err = 0;
-  impl->encoder = opus_multistream_encoder_create(48000, impl->layout.channels,
-                                                  impl->layout.streams, impl->layout.coupled,
-                                                  mapping, OPUS_APPLICATION_RESTRICTED_LOWDELAY,
-                                                  &err);
+  impl->encoder = opus_multistream_encoder_create(
+      48000, impl->layout.channels, impl->layout.streams, impl->layout.coupled, mapping,
+      OPUS_APPLICATION_RESTRICTED_LOWDELAY, &err);
   if (err != OPUS_OK || !impl->encoder) {
     return absl::InternalError(absl::StrCat("opus encoder: ", opus_strerror(err)));
   }

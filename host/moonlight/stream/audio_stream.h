@@ -43,9 +43,9 @@ struct AudioStreamOptions {
 
 struct AudioStreamStats {
   uint64_t pings = 0;
-  uint64_t packets_sent = 0;   // data packets
-  uint64_t fec_sent = 0;       // parity packets
-  uint64_t silent_packets = 0; // encoded from silence (source had nothing)
+  uint64_t packets_sent = 0;    // data packets
+  uint64_t fec_sent = 0;        // parity packets
+  uint64_t silent_packets = 0;  // encoded from silence (source had nothing)
   uint64_t ticks_without_client = 0;
   uint64_t encode_errors = 0;
   uint64_t send_errors = 0;

@@ -24,7 +24,8 @@ inline bool IsSessionPing(std::span<const uint8_t> d, std::string_view payload) 
 }
 
 // Builds an SS_PING into out[20] (client side).
-inline void MakeSsPing(std::string_view payload, uint32_t count, uint8_t out[kSsPingSize]) noexcept {
+inline void MakeSsPing(std::string_view payload, uint32_t count,
+                       uint8_t out[kSsPingSize]) noexcept {
   std::memset(out, 0, kSsPingSize);
   std::memcpy(out, payload.data(), payload.size() < 16 ? payload.size() : 16);
   out[16] = static_cast<uint8_t>(count >> 24);

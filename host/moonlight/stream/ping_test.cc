@@ -1,7 +1,7 @@
 // Moonlight UDP ping recognition.
-#include <doctest/doctest.h>
-
 #include "host/moonlight/stream/ping.h"
+
+#include <doctest/doctest.h>
 
 namespace lumen::moonlight::stream {
 namespace {

@@ -50,8 +50,8 @@ TEST_SUITE("MoonlightStreams") {
     rc.key_id = l.key_id;
     auto r = client::AudioReceiver::Start(rc);
     REQUIRE(r.ok());
-    CHECK((*r)->WaitFor([](const client::AudioReceiverStats& s) { return s.decoded >= 100; },
-                        10000));
+    CHECK(
+        (*r)->WaitFor([](const client::AudioReceiverStats& s) { return s.decoded >= 100; }, 10000));
     auto s = (*r)->stats();
     CHECK(s.decrypt_errors == 0);
     CHECK(s.decode_errors == 0);

@@ -14,9 +14,12 @@ namespace {
 
 host::Codec ToHostCodec(VideoCodec c) {
   switch (c) {
-    case VideoCodec::kHevc: return host::Codec::kHevc;
-    case VideoCodec::kAv1: return host::Codec::kAv1;
-    case VideoCodec::kH264: break;
+    case VideoCodec::kHevc:
+      return host::Codec::kHevc;
+    case VideoCodec::kAv1:
+      return host::Codec::kAv1;
+    case VideoCodec::kH264:
+      break;
   }
   return host::Codec::kH264;
 }
@@ -110,8 +113,8 @@ absl::StatusOr<std::unique_ptr<VideoStream>> VideoStream::Start(const VideoStrea
   ec.width = config.width;
   ec.height = config.height;
   ec.fps = config.fps;
-  ec.bitrate_kbps = config.encoder_bitrate_kbps > 0 ? config.encoder_bitrate_kbps
-                                                    : config.max_bitrate_kbps;
+  ec.bitrate_kbps =
+      config.encoder_bitrate_kbps > 0 ? config.encoder_bitrate_kbps : config.max_bitrate_kbps;
   auto enc = encode::VideoEncoder::Create(ec);
   if (!enc.ok()) return enc.status();
   impl->encoder = std::move(*enc);
