@@ -17,8 +17,10 @@ using gf::ff16::Kernels;
 using gf::ff16::MulConst;
 using gf::ff16::PrepareMulConst;
 
-// Target bytes of FFT working set per column stripe (half of Zen 4's 1 MiB L2).
-constexpr size_t kStripeBudget = 512 * 1024;
+// Target bytes of FFT working set per column stripe (Zen 4: 1 MiB L2 per core),
+// and the narrowest stripe worth its per-pass overhead (4 blocks of 64 bytes).
+constexpr size_t kStripeBudget = 1024 * 1024;
+constexpr size_t kMinStripe = 256;
 
 uint32_t NextPow2(uint32_t v) {
   uint32_t p = 1;
@@ -40,7 +42,7 @@ Status Rs16::Init(uint32_t k, uint32_t m, size_t max_len) {
   const uint32_t n = wide ? 65536 : NextPow2(mpow + k);
   auto stripe_for = [&](size_t points) {
     const size_t s = (kStripeBudget / points) & ~(kShardAlign - 1);
-    return std::clamp<size_t>(s, kShardAlign, max_len);
+    return std::min(std::max(s, kMinStripe), max_len);
   };
   const size_t dec_stripe = stripe_for(n);
   const size_t enc_stripe = stripe_for(2 * size_t{mpow});
@@ -61,6 +63,7 @@ Status Rs16::Init(uint32_t k, uint32_t m, size_t max_len) {
   for (uint32_t i = 0; i < 2 * mpow; ++i) enc_work_[i] = mem + size_t{i} * enc_stripe;
   enc_in_.assign(mpow, nullptr);
   enc_out_.assign(mpow, nullptr);
+  dec_in_.assign(n, nullptr);
 
   const uint16_t* skew = detail::FftSkew();
   skew_.assign(n, MulConst{});
@@ -202,6 +205,8 @@ Status Rs16::RunDecode(const Kernels& kr, size_t len) noexcept {
   plan.out_pos = out_pos_.data();
   plan.out_dst = out_dst_.data();
   plan.out_mul = out_mul_.data();
+  plan.zero = zero_.get();
+  plan.in_scratch = dec_in_.data();
   for (size_t off = 0; off < len; off += dec_stripe_)
     kr.decode(plan, off, std::min(dec_stripe_, len - off));
   return Status::kOk;

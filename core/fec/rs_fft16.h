@@ -113,6 +113,7 @@ class Rs16 {
   std::unique_ptr<uint8_t[], FreeDeleter> zero_;  // one stripe of zeros
   std::vector<const uint8_t*> enc_in_;    // mpow_ pointer scratch
   std::vector<uint8_t*> enc_out_;         // mpow_ pointer scratch
+  std::vector<const uint8_t*> dec_in_;    // n_ pointer scratch
   // Decode scratch, sized at Init.
   std::vector<uint8_t> erased_;           // n_
   std::vector<uint32_t> loc_;             // n_

@@ -72,11 +72,43 @@ static void IfftGroup2(const uint8_t* const* in, uint8_t* const* out, unsigned r
 }
 
 // One inverse radix-4 group (layers d and 2d) over in[i + {0,1,2,3}d].
+// in_mul (first pass only, d == 1): multiply input i by in_mul[i] on load.
 template <bool kGeneric>
 static void IfftGroup4T(const uint8_t* const* in, uint8_t* const* out, unsigned r, unsigned d,
                         const MulConst& m01, const MulConst& m23, const MulConst& m02, bool acc,
-                        size_t len) {
+                        const MulConst* in_mul, size_t len) {
   const Prep c01 = LoadConst(m01), c23 = LoadConst(m23), c02 = LoadConst(m02);
+  if (in_mul != nullptr) {  // d == 1: one quad, inputs scaled by their own factors
+    const Prep p0 = LoadConst(in_mul[r]), p1 = LoadConst(in_mul[r + 1]);
+    const Prep p2 = LoadConst(in_mul[r + 2]), p3 = LoadConst(in_mul[r + 3]);
+    const uint8_t* i0 = in[r];
+    const uint8_t* i1 = in[r + 1];
+    const uint8_t* i2 = in[r + 2];
+    const uint8_t* i3 = in[r + 3];
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk a = MulBlk(LoadBlk(i0 + b), p0), bb = MulBlk(LoadBlk(i1 + b), p1);
+      Blk c = MulBlk(LoadBlk(i2 + b), p2), e = MulBlk(LoadBlk(i3 + b), p3);
+      bb = XorBlk(bb, a);
+      a = XorBlk(a, MulBlk(bb, c01));
+      e = XorBlk(e, c);
+      c = XorBlk(c, MulBlk(e, c23));
+      c = XorBlk(c, a);
+      e = XorBlk(e, bb);
+      a = XorBlk(a, MulBlk(c, c02));
+      bb = XorBlk(bb, MulBlk(e, c02));
+      if (acc) {
+        a = XorBlk(a, LoadBlk(out[r] + b));
+        bb = XorBlk(bb, LoadBlk(out[r + 1] + b));
+        c = XorBlk(c, LoadBlk(out[r + 2] + b));
+        e = XorBlk(e, LoadBlk(out[r + 3] + b));
+      }
+      StoreBlk(out[r] + b, a);
+      StoreBlk(out[r + 1] + b, bb);
+      StoreBlk(out[r + 2] + b, c);
+      StoreBlk(out[r + 3] + b, e);
+    }
+    return;
+  }
   const bool z01 = kGeneric && m01.value == 0;
   const bool z23 = kGeneric && m23.value == 0;
   const bool z02 = kGeneric && m02.value == 0;
@@ -117,22 +149,30 @@ static void IfftGroup4T(const uint8_t* const* in, uint8_t* const* out, unsigned 
 
 static inline void IfftGroup4(const uint8_t* const* in, uint8_t* const* out, unsigned r,
                               unsigned d, const MulConst& m01, const MulConst& m23,
-                              const MulConst& m02, bool acc, size_t len) {
-  if (acc || m01.value == 0 || m23.value == 0 || m02.value == 0) {
-    IfftGroup4T<true>(in, out, r, d, m01, m23, m02, acc, len);
+                              const MulConst& m02, bool acc, const MulConst* in_mul,
+                              size_t len) {
+  if (in_mul != nullptr) {
+    IfftGroup4T<false>(in, out, r, d, m01, m23, m02, acc, in_mul, len);
+  } else if (acc || m01.value == 0 || m23.value == 0 || m02.value == 0) {
+    IfftGroup4T<true>(in, out, r, d, m01, m23, m02, acc, nullptr, len);
   } else {
-    IfftGroup4T<false>(in, out, r, d, m01, m23, m02, false, len);
+    IfftGroup4T<false>(in, out, r, d, m01, m23, m02, false, nullptr, len);
   }
 }
 
+static inline void PrefetchStripe(const uint8_t* p, size_t len) {
+  for (size_t b = 0; b < len; b += kBlockBytes) __builtin_prefetch(p + b);
+}
+
 // Inverse FFT of n points. The first pass reads `in` (in[i] for i >= trunc
-// must read as zero), every pass writes w; the last pass writes to `acc`
-// (XOR-accumulating) instead when acc != nullptr. Positions >= trunc of the
-// input are zero, so groups starting there are skipped; the caller must have
-// zeroed w[i] for i in [RoundUp(trunc, 4), n) when in != w.
+// must read as zero), scaled by in_mul[i] when in_mul != nullptr (n >= 4), every
+// pass writes w; the last pass writes to `acc` (XOR-accumulating) instead when
+// acc != nullptr. Positions >= trunc of the input are zero, so groups starting
+// there are skipped; the caller must have zeroed w[i] for i in
+// [RoundUp(trunc, 4), n) when in != w.
 static void EngineIfft(const uint8_t* const* in, uint8_t* const* w, uint8_t* const* acc,
                        unsigned n, unsigned trunc, const MulConst* skew, unsigned base,
-                       size_t len) {
+                       const MulConst* in_mul, size_t len) {
   if (n == 1) {
     if (acc != nullptr) {
       XorBuf(acc[0], in[0], len);
@@ -146,9 +186,14 @@ static void EngineIfft(const uint8_t* const* in, uint8_t* const* w, uint8_t* con
   for (; dist4 <= n; dist = dist4, dist4 <<= 2) {
     const bool last = dist4 == n;
     uint8_t* const* dst = last && acc != nullptr ? acc : w;
+    const bool first = src == in;
     for (unsigned r = 0; r < trunc; r += dist4) {
+      if (first && r + 16 + 3 < n) {  // the first pass streams from the shards
+        for (unsigned q = 0; q < 4; ++q) PrefetchStripe(src[r + 16 + q], len);
+      }
       IfftGroup4(src, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
-                 skew[base + r + 2 * dist], last && acc != nullptr, len);
+                 skew[base + r + 2 * dist], last && acc != nullptr, first ? in_mul : nullptr,
+                 len);
     }
     src = w;
   }
@@ -263,7 +308,7 @@ static void EngineEncode(const EncodePlan& p, size_t off, size_t len) {
     // Chunks after the first run in the scratch half of work.
     uint8_t* const* t = first ? w : w + mp;
     for (unsigned i = (cnt + 3) & ~3u; i < mp; ++i) std::memset(t[i], 0, len);
-    EngineIfft(in, t, first ? nullptr : w, mp, cnt, p.skew, mp + co, len);
+    EngineIfft(in, t, first ? nullptr : w, mp, cnt, p.skew, mp + co, nullptr, len);
   }
   // Parity = FFT at positions [0, m), last pass straight into the parity shards.
   uint8_t** out = p.out_scratch;
@@ -276,16 +321,24 @@ static void EngineEncode(const EncodePlan& p, size_t off, size_t len) {
 static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
   uint8_t* const* w = p.work;
   const unsigned n = p.n;
-  // work <- received symbols times the error locator (zero where erased).
-  for (unsigned i = 0; i < p.in_count; ++i) {
-    if (p.src[i] != nullptr) {
-      MulBuf(w[i], p.src[i] + off, LoadConst(p.in_mul[i]), len);
-    } else {
-      std::memset(w[i], 0, len);
+  // work <- IFFT(received symbols times the error locator, zero where
+  // erased); the first IFFT pass reads and scales the shards itself.
+  if (n >= 4) {
+    const uint8_t** in = p.in_scratch;
+    for (unsigned i = 0; i < p.in_count; ++i) in[i] = p.src[i] != nullptr ? p.src[i] + off : p.zero;
+    for (unsigned i = p.in_count; i < ((p.in_count + 3) & ~3u); ++i) in[i] = p.zero;
+    for (unsigned i = (p.in_count + 3) & ~3u; i < n; ++i) std::memset(w[i], 0, len);
+    EngineIfft(in, w, nullptr, n, p.in_count, p.skew, 0, p.in_mul, len);
+  } else {
+    for (unsigned i = 0; i < n; ++i) {
+      if (i < p.in_count && p.src[i] != nullptr) {
+        MulBuf(w[i], p.src[i] + off, LoadConst(p.in_mul[i]), len);
+      } else {
+        std::memset(w[i], 0, len);
+      }
     }
+    EngineIfft(w, w, nullptr, n, p.in_count, p.skew, 0, nullptr, len);
   }
-  for (unsigned i = p.in_count; i < n; ++i) std::memset(w[i], 0, len);
-  EngineIfft(w, w, nullptr, n, p.in_count, p.skew, 0, len);
   // Formal derivative in the novel polynomial basis (Cantor basis: XOR only):
   // w[t] ^= w[t + 2^b] for every bit b clear in t (t + 2^b < n), all reads of
   // original values, so ascending t works in place.

@@ -63,12 +63,15 @@ struct DecodePlan {
   unsigned out_count = 0;    // FFT outputs needed: positions < out_count
   const uint8_t* const* src = nullptr;  // n entries; nullptr => zero (erased or known 0)
   const MulConst* in_mul = nullptr;     // n entries: locator value for present positions
+                                        // (any value where src is nullptr)
   uint8_t* const* work = nullptr;       // n buffers of at least one stripe
   const MulConst* skew = nullptr;       // as EncodePlan::skew
   unsigned num_out = 0;
   const uint32_t* out_pos = nullptr;    // num_out FFT positions to reveal
   uint8_t* const* out_dst = nullptr;    // num_out destination buffers
   const MulConst* out_mul = nullptr;    // num_out factors (1 / locator derivative)
+  const uint8_t* zero = nullptr;        // one stripe of zero bytes (never written)
+  const uint8_t** in_scratch = nullptr; // n entries of pointer scratch
 };
 
 struct Kernels {
