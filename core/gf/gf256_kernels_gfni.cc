@@ -50,11 +50,12 @@ inline Coef MakeCoef(uint8_t c) {
 }
 inline V MulBy(const Coef& c, const Src& x) { return simde_mm512_gf2p8affine_epi64_epi8(x, c, 0); }
 
-using Prep = uint64_t;
-inline Prep PrepCoef(uint8_t c) { return gf256_detail::kAffine.v[c]; }
-inline V MulP(Prep c, const Src& x) {
-  return simde_mm512_gf2p8affine_epi64_epi8(x, simde_mm512_set1_epi64(int64_t(c)), 0);
-}
+// Dot keeps the coefficient byte and broadcasts its matrix from the 2 KiB
+// kAffine table at use. (Storing the 64-bit matrices in a stack array was
+// miscompiled by clang 14 at -O1 and above; this form is as fast under gcc.)
+using Prep = uint8_t;
+inline Prep PrepCoef(uint8_t c) { return c; }
+inline V MulP(Prep c, const Src& x) { return MulBy(MakeCoef(c), x); }
 
 #include "core/gf/gf256_kernels_simd-inl.h"
 

@@ -69,20 +69,28 @@ __attribute__((always_inline)) inline void DotColumns(const Prep* prep, int k,
                                                       const uint8_t* const* in,
                                                       uint8_t* const* out, size_t off, size_t n) {
   static_assert(C == 1 || !kPartial);
+  // The first input assigns the accumulators (peeled, no conditional in the
+  // loop: clang 14 miscompiled an `i == 0 ? assign : accumulate` form).
   V acc[C][G];
-  for (int i = 0; i < k; ++i) {
-    Src x[C];
+  Src x[C];
+  const auto load = [&](int i, int c) {
+    return Prepare(kPartial ? LoadPartial(in[i] + off, n) : Load(in[i] + off + c * kW));
+  };
 #pragma GCC unroll 4
-    for (int c = 0; c < C; ++c) {
-      x[c] = Prepare(kPartial ? LoadPartial(in[i] + off, n) : Load(in[i] + off + c * kW));
-    }
+  for (int c = 0; c < C; ++c) x[c] = load(0, c);
+#pragma GCC unroll 32
+  for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) acc[c][g] = MulP(prep[g], x[c]);
+  }
+  for (int i = 1; i < k; ++i) {
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) x[c] = load(i, c);
     const Prep* p = prep + size_t(i) * G;
 #pragma GCC unroll 32
     for (int g = 0; g < G; ++g) {
 #pragma GCC unroll 4
-      for (int c = 0; c < C; ++c) {
-        acc[c][g] = i == 0 ? MulP(p[g], x[c]) : XorV(acc[c][g], MulP(p[g], x[c]));
-      }
+      for (int c = 0; c < C; ++c) acc[c][g] = XorV(acc[c][g], MulP(p[g], x[c]));
     }
   }
 #pragma GCC unroll 32

@@ -51,7 +51,8 @@ TEST_CASE("Gf256Kernels.VariantsAvailable") {
 TEST_CASE("Gf256Kernels.MulMulAddXorAllCoefficients") {
   std::mt19937 rng(1234);
   for (const Gf256Kernels* kern : Variants()) {
-    CAPTURE(kern->name);
+    const std::string variant = kern->name;
+    CAPTURE(variant);
     for (size_t len : kLengths) {
       for (size_t skew : {size_t{0}, size_t{1}, size_t{3}}) {
         Region src(len, skew), dst(len, (skew + 1) % 4), acc(len, skew);
@@ -87,7 +88,8 @@ TEST_CASE("Gf256Kernels.DotMatchesReference") {
                           {10, 4}, {16, 8}, {17, 9}, {20, 17}, {40, 8}, {24, 33}, {204, 51},
                           {1, 254}, {254, 1}};
   for (const Gf256Kernels* kern : Variants()) {
-    CAPTURE(kern->name);
+    const std::string variant = kern->name;
+    CAPTURE(variant);
     for (const Shape& s : shapes) {
       for (size_t len : {size_t{1}, size_t{5}, size_t{40}, size_t{64}, size_t{100}, size_t{240},
                          size_t{1392}}) {
