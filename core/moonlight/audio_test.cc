@@ -254,3 +254,37 @@ TEST_SUITE("MoonlightAudio") {
 
 }  // namespace
 }  // namespace lumen::moonlight
+
+namespace lumen::moonlight {
+namespace {
+TEST_CASE("FuzzRegression.FirstDataAndSecondFecLostEveryBlockAcrossWrap") {
+  AudioPacketizer pk;
+  AudioPacketizerConfig pc;
+  pc.first_sequence = 65528;
+  REQUIRE(pk.Init(pc).ok());
+  AudioDepacketizer dp;
+  AudioDepacketizerConfig dc;
+  dc.rikeyid = 0xFFFFFFF0u;
+  REQUIRE(dp.Init(dc).ok());
+  std::vector<Bytes> sent, dgrams;
+  for (int i = 0; i < 24; ++i) {
+    sent.emplace_back(61, static_cast<uint8_t>(i * 7));
+    sent.back()[0] = static_cast<uint8_t>(i);
+    for (auto& x : Send(pk, sent.back())) dgrams.push_back(x);
+  }
+  REQUIRE(dgrams.size() == 36);
+  Out out;
+  for (size_t i = 0; i < dgrams.size(); ++i) {
+    if (i % 6 == 0 || i % 6 == 5) continue;
+    dp.OnDatagram(dgrams[i], i * 1000, out);
+  }
+  CHECK(dp.stats().lost == 0);
+  REQUIRE(out.opus.size() == 24);
+  for (size_t i = 0; i < 24; ++i) {
+    CAPTURE(i);
+    CHECK(out.pkts[i].seq == static_cast<uint16_t>(65528 + i));
+    CHECK(out.opus[i] == sent[i]);
+  }
+}
+}  // namespace
+}  // namespace lumen::moonlight

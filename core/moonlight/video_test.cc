@@ -554,3 +554,46 @@ TEST_SUITE("MoonlightVideoRoundTrip") {
 
 }  // namespace
 }  // namespace lumen::moonlight
+
+namespace lumen::moonlight {
+namespace {
+TEST_CASE("FuzzRegression.LowPercentMinThree") {
+  VideoPacketizer pk;
+  VideoPacketizerConfig pc = PkCfg(128, 1);
+  pc.min_fec_packets = 3;
+  REQUIRE(pk.Init(pc).ok());
+  VideoDepacketizer dp;
+  auto dc = DpCfg(128);
+  dc.frame_slots = 2;
+  dc.max_frame_shards = 400;
+  REQUIRE(dp.Init(dc).ok());
+  Collector c;
+  Bytes au(2400);
+  for (size_t i = 0; i < au.size(); ++i) au[i] = static_cast<uint8_t>(i * 31);
+  auto d = Packetize(pk, au, 1, FrameType::kIdr);
+  CAPTURE(pk.last_plan().data[0]);
+  CAPTURE(pk.last_plan().parity[0]);
+  CAPTURE(pk.last_plan().percent[0]);
+  CAPTURE(d.size());
+  for (size_t i = 0; i < d.size(); ++i) {
+    if (i == 0 || i == 3) continue;
+    const ParseError e = dp.OnDatagram(d[i], 0, c);
+    CAPTURE(i);
+    CHECK((e == ParseError::kOk || e == ParseError::kStaleFrame));
+  }
+  REQUIRE(c.aus.size() == 1);
+  CHECK(c.aus[0] == au);
+  Bytes au2(2401);
+  for (size_t i = 0; i < au2.size(); ++i) au2[i] = static_cast<uint8_t>(i * 31 + 1);
+  auto d2 = Packetize(pk, au2, 2, FrameType::kIdr);
+  for (size_t i = 0; i < d2.size(); ++i) {
+    const ParseError e = dp.OnDatagram(d2[i], 0, c);
+    CAPTURE(i);
+    CHECK((e == ParseError::kOk || e == ParseError::kStaleFrame));
+  }
+  REQUIRE(c.aus.size() == 2);
+  CHECK(c.aus[1] == au2);
+  CHECK(dp.stats().frames_lost == 0);
+}
+}  // namespace
+}  // namespace lumen::moonlight
