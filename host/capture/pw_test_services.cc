@@ -37,7 +37,8 @@ std::string FindScript() {
 struct Started {
   std::string script, env_file;
   ~Started() {
-    std::system(("bash '" + script + "' --stop '" + env_file + "' >/dev/null 2>&1").c_str());
+    if (std::system(("bash '" + script + "' --stop '" + env_file + "' >/dev/null 2>&1").c_str())) {
+    }
     ::unlink(env_file.c_str());
   }
 };
