@@ -5,8 +5,10 @@
 // Built with LUMEN_AVX512_COPTS; only simde and plain data are used here.
 // gcc 12's _mm512_undefined_epi32() (inside the lane-shuffle/insert intrinsics)
 // is a deliberate self-initialisation that -Wuninitialized reports; silence it.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <simde/x86/avx512.h>
 
 #include <cstring>
