@@ -221,18 +221,21 @@ struct PipeWireSource::Impl {
     pw_properties* props = pw_properties_new(PW_KEY_MEDIA_TYPE, "Video", PW_KEY_MEDIA_CATEGORY,
                                              "Capture", PW_KEY_MEDIA_ROLE, "Screen",
                                              PW_KEY_NODE_NAME, "lumen-capture", nullptr);
+    // target.object takes a node *name* (or an object.serial, not a global id); a global
+    // id (what ScreenCast hands out) goes to pw_stream_connect instead.
     uint32_t target_id = PW_ID_ANY;
-    if (!cfg.target.empty()) {
-      uint32_t id = 0;
-      if (absl::SimpleAtoi(cfg.target, &id)) {
-        target_id = id;
-        pw_properties_set(props, PW_KEY_TARGET_OBJECT, cfg.target.c_str());
-      } else {
-        pw_properties_set(props, PW_KEY_TARGET_OBJECT, cfg.target.c_str());
-      }
+    uint32_t numeric = 0;
+    if (!cfg.target.empty() && absl::SimpleAtoi(cfg.target, &numeric)) {
+      target_id = numeric;
+    } else if (!cfg.target.empty()) {
+      pw_properties_set(props, PW_KEY_TARGET_OBJECT, cfg.target.c_str());
     } else if (cfg.node_id != 0) {
       target_id = cfg.node_id;
-      pw_properties_setf(props, PW_KEY_TARGET_OBJECT, "%u", cfg.node_id);
+    }
+    if (!cfg.target.empty() || cfg.node_id != 0) {
+      // Never fall back to some other video source if ours goes away.
+      pw_properties_set(props, PW_KEY_NODE_DONT_RECONNECT, "true");
+      pw_properties_set(props, "node.dont-fallback", "true");
     }
     stream = pw_stream_new(core, "lumen-capture", props);
     if (stream == nullptr) return absl::InternalError("pw_stream_new failed");

@@ -1,0 +1,166 @@
+// mutter --headless as a real desktop: org.gnome.Mutter.ScreenCast RecordVirtual gives a
+// virtual monitor at exactly the size lumen's PipeWire consumer offers ("virtual display
+// sized to the client"); RecordMonitor captures mutter's own virtual monitor. Skips only
+// when mutter or PipeWire cannot run here.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "host/capture/frame_sink.h"
+#include "host/capture/pipewire_source.h"
+#include "host/capture/pw_test_services.h"
+#include "host/capture/screencast.h"
+#include "host/common/clock.h"
+#include "host/common/shm_ring.h"
+
+extern char** environ;
+
+namespace lumen::capture {
+namespace {
+
+class Mutter {
+ public:
+  Mutter() {
+    if (::access("/usr/bin/mutter", X_OK) != 0) return;
+    const std::string display = "lumen-test-wl-" + std::to_string(getpid());
+    std::string a0 = "mutter", a1 = "--headless", a2 = "--wayland", a3 = "--no-x11",
+                a4 = "--wayland-display=" + display, a5 = "--virtual-monitor", a6 = "1024x768";
+    char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), a5.data(), a6.data(), nullptr};
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    if (posix_spawn(&pid_, "/usr/bin/mutter", &fa, nullptr, argv, environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  ~Mutter() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      int st = 0;
+      for (int i = 0; i < 40 && ::waitpid(pid_, &st, WNOHANG) == 0; ++i) ::usleep(50000);
+      if (::waitpid(pid_, &st, WNOHANG) == 0) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, &st, 0);
+      }
+    }
+  }
+  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+host::ShmRing RawRing(int w, int h) {
+  host::RingConfig rc;
+  rc.kind = host::RingKind::kRawVideo;
+  rc.policy = host::OverflowPolicy::kDropOldest;
+  rc.slot_count = 4;
+  rc.desc_bytes = sizeof(host::RawFrameDesc);
+  rc.slot_payload_bytes = uint64_t(w) * h * 4;
+  auto r = host::ShmRing::Create(rc, "mutter-raw");
+  REQUIRE(r.ok());
+  return std::move(*r);
+}
+
+// Retries `open` until mutter's ScreenCast service answers (it registers ~0.2 s after start).
+template <class Open>
+absl::StatusOr<std::unique_ptr<ScreenCastSession>> Retry(Open&& open, const Mutter& m) {
+  absl::StatusOr<std::unique_ptr<ScreenCastSession>> s = absl::UnavailableError("not tried");
+  for (int i = 0; i < 60 && m.running(); ++i) {
+    s = open();
+    if (s.ok()) return s;
+    ::usleep(200000);
+  }
+  return s;
+}
+
+// Waits until the source has delivered at least one frame (mutter sends one on start and
+// then only on damage).
+bool WaitFrames(PipeWireSource& src, uint64_t n, int ms) {
+  const uint64_t end = host::MonotonicNs() + uint64_t(ms) * 1'000'000;
+  while (host::MonotonicNs() < end) {
+    if (src.stats().frames >= n) return true;
+    ::usleep(20000);
+  }
+  return false;
+}
+
+TEST_SUITE("MutterScreenCast") {
+  TEST_CASE("VirtualMonitorTakesTheConsumersSize") {
+    auto env = EnsurePipeWireTestServices();
+    if (!env.ok()) {
+      MESSAGE("SKIPPED: PipeWire cannot start here: " << env.status().ToString());
+      return;
+    }
+    Mutter mutter;
+    if (!mutter.running()) {
+      MESSAGE("SKIPPED: mutter is not installed or does not start here");
+      return;
+    }
+    auto session = Retry([] { return ScreenCastSession::MutterVirtual(5000); }, mutter);
+    REQUIRE_MESSAGE(session.ok(), session.status().ToString());
+    CHECK((*session)->node_id() != 0);
+    const int w = 800, h = 600;  // a "client" size unlike mutter's own 1024x768 monitor
+    host::ShmRing ring = RawRing(w, h);
+    RingFrameSink sink(&ring);
+    PipeWireSourceConfig pc;
+    pc.node_id = (*session)->node_id();
+    pc.width = w;
+    pc.height = h;
+    pc.fps = 30;
+    pc.fixed_size = true;
+    auto src = PipeWireSource::Start(pc, &sink);
+    REQUIRE(src.ok());
+    const bool got = WaitFrames(**src, 1, 10000);
+    const PipeWireSourceStats st = (*src)->stats();
+    MESSAGE("frames " << st.frames << " " << st.width << "x" << st.height << " format "
+                      << int(st.format) << " error '" << (*src)->error() << "'");
+    REQUIRE(got);
+    CHECK(st.width == w);
+    CHECK(st.height == h);
+    host::RingConsumer consumer(&ring);
+    auto slot = consumer.TryAcquire();
+    REQUIRE(slot.has_value());
+    const auto d = slot->As<host::RawFrameDesc>();
+    CHECK(d.width == uint32_t(w));
+    CHECK(d.height == uint32_t(h));
+    consumer.Release(*slot);
+  }
+
+  TEST_CASE("RecordMonitor") {
+    auto env = EnsurePipeWireTestServices();
+    if (!env.ok()) {
+      MESSAGE("SKIPPED: PipeWire cannot start here: " << env.status().ToString());
+      return;
+    }
+    Mutter mutter;
+    if (!mutter.running()) {
+      MESSAGE("SKIPPED: mutter is not installed or does not start here");
+      return;
+    }
+    // mutter --headless names its --virtual-monitor "Meta-0".
+    auto session = Retry([] { return ScreenCastSession::MutterMonitor("Meta-0", 5000); }, mutter);
+    REQUIRE_MESSAGE(session.ok(), session.status().ToString());
+    host::ShmRing ring = RawRing(1024, 768);
+    RingFrameSink sink(&ring);
+    PipeWireSourceConfig pc;
+    pc.node_id = (*session)->node_id();
+    pc.width = 1024;
+    pc.height = 768;
+    auto src = PipeWireSource::Start(pc, &sink);
+    REQUIRE(src.ok());
+    REQUIRE(WaitFrames(**src, 1, 10000));
+    CHECK((*src)->stats().width == 1024);
+    CHECK((*src)->stats().height == 768);
+  }
+}
+
+}  // namespace
+}  // namespace lumen::capture
