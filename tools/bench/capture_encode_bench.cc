@@ -1,0 +1,110 @@
+// tools/bench/capture_encode_bench.cc — per-frame cost of lumen's video path at 720p and
+// 1080p: paint (core/pattern), BGRx->I420 conversion (ours vs swscale, the anchor), and
+// one encoded frame for each software encoder (x264 ultrafast/zerolatency, x265
+// ultrafast/zerolatency, SVT-AV1 preset 12 low-delay) through host/encode's VideoEncoder.
+// Medians over several repetitions; the conversion is verified against swscale.
+//
+//   bazel run -c opt //tools/bench:capture_encode_bench [-- --quick]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "core/pattern/test_pattern.h"
+#include "host/encode/convert.h"
+#include "host/encode/video_encoder.h"
+#include "tools/bench/bench_util.h"
+
+extern "C" {
+#include <libswscale/swscale.h>
+}
+
+namespace {
+
+using lumen::bench::MedianNsPerCall;
+
+void Line(const char* stage, int w, int h, double ours_ns, const char* anchor, double anchor_ns) {
+  if (anchor_ns > 0) {
+    std::printf("%-22s %5dx%-5d %9.2f ms   %-10s %9.2f ms   %6.2fx\n", stage, w, h, ours_ns / 1e6,
+                anchor, anchor_ns / 1e6, anchor_ns / ours_ns);
+  } else {
+    std::printf("%-22s %5dx%-5d %9.2f ms\n", stage, w, h, ours_ns / 1e6);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
+  const int reps = quick ? 3 : 7;
+  std::printf("%-22s %-11s %12s   %-10s %12s   %7s\n", "stage", "size", "ours/frame", "anchor",
+              "anchor/frame", "speedup");
+  const int sizes[2][2] = {{1280, 720}, {1920, 1080}};
+  for (const auto& s : sizes) {
+    const int w = s[0], h = s[1], stride = w * 4;
+    std::vector<uint8_t> bgrx(size_t(stride) * h);
+    uint32_t n = 0;
+    const double paint = MedianNsPerCall(
+        [&] { lumen::pattern::PaintBgrx(bgrx, w, h, stride, lumen::pattern::Stamp{n++, 0}); },
+        reps, 10);
+    Line("paint (pattern)", w, h, paint, "", 0);
+
+    std::vector<uint8_t> y(size_t(w) * h), u(size_t(w / 2) * (h / 2)), v(u.size());
+    std::vector<uint8_t> y2(y.size()), u2(u.size()), v2(v.size());
+    const lumen::encode::YuvPlanes planes{y.data(), u.data(), v.data(), w, w / 2, w / 2};
+    const double ours = MedianNsPerCall(
+        [&] {
+          lumen::encode::RgbToI420(bgrx.data(), stride, w, h, lumen::encode::RgbOrder::kBgrx,
+                                   planes);
+        },
+        reps, 10);
+    SwsContext* sws = sws_getContext(w, h, AV_PIX_FMT_BGR0, w, h, AV_PIX_FMT_YUV420P, SWS_POINT,
+                                     nullptr, nullptr, nullptr);
+    sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_ITU709), 0,
+                             sws_getCoefficients(SWS_CS_ITU709), 0, 0, 1 << 16, 1 << 16);
+    const uint8_t* src[1] = {bgrx.data()};
+    const int src_stride[1] = {stride};
+    uint8_t* dst[3] = {y2.data(), u2.data(), v2.data()};
+    const int dst_stride[3] = {w, w / 2, w / 2};
+    const double anchor = MedianNsPerCall(
+        [&] { sws_scale(sws, src, src_stride, 0, h, dst, dst_stride); }, reps, 10);
+    sws_freeContext(sws);
+    int worst = 0;
+    for (size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(int(y[i]) - int(y2[i])));
+    Line("BGRx->I420 convert", w, h, ours, "swscale", anchor);
+    if (worst > 3) std::printf("  WARNING: luma differs from swscale by up to %d\n", worst);
+
+    for (lumen::encode::Codec codec :
+         {lumen::encode::Codec::kH264, lumen::encode::Codec::kHevc, lumen::encode::Codec::kAv1}) {
+      lumen::encode::EncoderConfig cfg;
+      cfg.codec = codec;
+      cfg.width = w;
+      cfg.height = h;
+      cfg.fps = 60;
+      cfg.bitrate_kbps = w >= 1920 ? 20000 : 10000;
+      auto enc = lumen::encode::VideoEncoder::Create(cfg);
+      if (!enc.ok()) {
+        std::printf("%-22s %5dx%-5d unavailable: %s\n", lumen::encode::SoftwareEncoderName(codec),
+                    w, h, enc.status().ToString().c_str());
+        continue;
+      }
+      lumen::encode::AccessUnit au;
+      int64_t pts = 0;
+      const double t = MedianNsPerCall(
+          [&] {
+            lumen::pattern::PaintBgrx(bgrx, w, h, stride,
+                                      lumen::pattern::Stamp{uint32_t(pts), 0});
+            lumen::encode::RawFrame f{bgrx.data(), bgrx.size(), w, h, stride,
+                                      lumen::host::PixelFormat::kBgrx, pts++};
+            (void)(*enc)->Encode(f, &au);
+          },
+          reps, quick ? 3 : 8);
+      const std::string name =
+          std::string("encode ") + lumen::encode::SoftwareEncoderName(codec);
+      Line(name.c_str(), w, h, t - paint, "", 0);
+    }
+  }
+  std::printf("(encode rows: convert + encode of one frame, paint subtracted; default threads)\n");
+  return 0;
+}
