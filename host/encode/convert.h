@@ -2,9 +2,11 @@
 // BT.709 limited range, the colour description lumen's encoders signal.
 //
 // Our own converter instead of swscale: one pass over two source rows at a time, integer
-// maths the compiler vectorises; about 3-4x faster than swscale's BGRx->NV12 path on this
-// hardware (tools/bench/capture_encode_bench). Chroma is the average of each 2x2 block; odd
-// widths/heights repeat the last column/row. Caller-owned buffers, no allocation.
+// maths the compiler vectorises, exact BT.709 limited-range coefficients, NV12 written
+// directly (NVENC's input), no per-size context or allocation. Speed is on par with
+// swscale's BGRx->YUV420P path (tools/bench/capture_encode_bench, docs/performance.md).
+// Chroma is the average of each 2x2 block; odd widths/heights repeat the last
+// column/row. Caller-owned buffers, no allocation.
 #pragma once
 
 #include <cstddef>
