@@ -9,7 +9,7 @@
 namespace lumen::moonlight::client {
 namespace {
 
-using crypto::Bytes;
+using nvcrypto::Bytes;
 
 absl::Status Transport(std::string_view what, httplib::Error e) {
   return absl::UnavailableError(absl::StrCat(std::string(what), ": ", httplib::to_string(e)));
@@ -24,13 +24,13 @@ Bytes Concat(const Bytes& a, const Bytes& b) {
 }  // namespace
 
 absl::StatusOr<ClientIdentity> ClientIdentity::Generate() {
-  auto pem = crypto::GenerateIdentity("NVIDIA GameStream Client");
+  auto pem = nvcrypto::GenerateIdentity("NVIDIA GameStream Client");
   if (!pem.ok()) return pem.status();
   ClientIdentity id;
   id.key_pem = pem->key_pem;
   id.cert_pem = pem->cert_pem;
-  auto c = crypto::ParseCertPem(id.cert_pem);
-  auto k = crypto::ParseKeyPem(id.key_pem);
+  auto c = nvcrypto::ParseCertPem(id.cert_pem);
+  auto k = nvcrypto::ParseKeyPem(id.key_pem);
   if (!c.ok()) return c.status();
   if (!k.ok()) return k.status();
   id.cert = std::move(*c);
@@ -52,8 +52,8 @@ MoonlightHttpClient::MoonlightHttpClient(std::string host, int http_port,
       uniqueid_(std::move(uniqueid)) {}
 
 std::string MoonlightHttpClient::CommonQuery() const {
-  Bytes u = crypto::RandomBytes(16);
-  return absl::StrCat("uniqueid=", uniqueid_, "&uuid=", crypto::HexEncode(u));
+  Bytes u = nvcrypto::RandomBytes(16);
+  return absl::StrCat("uniqueid=", uniqueid_, "&uuid=", nvcrypto::HexEncode(u));
 }
 
 absl::StatusOr<std::string> MoonlightHttpClient::GetRaw(bool https, std::string_view path,
@@ -140,62 +140,62 @@ absl::Status MoonlightHttpClient::Pair(std::string_view pin, const PairOptions& 
         absl::StrCat("pairing phase ", phase, " refused: ", x.status_code, " ", x.status_message)));
   };
   // Phase 1: send our certificate and salt; the host answers once its user typed the PIN.
-  Bytes salt = crypto::RandomBytes(16);
+  Bytes salt = nvcrypto::RandomBytes(16);
   auto x = Get(false, "/pair",
                absl::StrCat("devicename=", options.device_name,
-                            "&updateState=1&phrase=getservercert&salt=", crypto::HexEncode(salt),
-                            "&clientcert=", crypto::HexEncode(identity_->cert_pem)));
+                            "&updateState=1&phrase=getservercert&salt=", nvcrypto::HexEncode(salt),
+                            "&clientcert=", nvcrypto::HexEncode(identity_->cert_pem)));
   if (!x.ok()) return fail(x.status());
   if (x->status_code != 200 || x->Field("paired") != "1") return refused(*x, 1);
-  auto host_pem = crypto::HexDecode(x->Field("plaincert"));
+  auto host_pem = nvcrypto::HexDecode(x->Field("plaincert"));
   if (!host_pem.ok()) return fail(absl::DataLossError("bad plaincert"));
-  auto host_cert = crypto::ParseCertPem(crypto::AsStringView(*host_pem));
+  auto host_cert = nvcrypto::ParseCertPem(nvcrypto::AsStringView(*host_pem));
   if (!host_cert.ok()) return fail(host_cert.status());
-  Bytes key = crypto::Sha256({crypto::AsStringView(salt), pin});
+  Bytes key = nvcrypto::Sha256({nvcrypto::AsStringView(salt), pin});
   key.resize(16);
 
   // Phase 2: our challenge.
-  Bytes challenge = crypto::RandomBytes(16);
-  auto enc = crypto::AesEcbEncrypt(key, challenge);
+  Bytes challenge = nvcrypto::RandomBytes(16);
+  auto enc = nvcrypto::AesEcbEncrypt(key, challenge);
   x = Get(false, "/pair",
           absl::StrCat("devicename=", options.device_name,
-                       "&updateState=1&clientchallenge=", crypto::HexEncode(*enc)));
+                       "&updateState=1&clientchallenge=", nvcrypto::HexEncode(*enc)));
   if (!x.ok()) return fail(x.status());
   if (x->status_code != 200 || x->Field("paired") != "1") return refused(*x, 2);
-  auto resp = crypto::HexDecode(x->Field("challengeresponse"));
+  auto resp = nvcrypto::HexDecode(x->Field("challengeresponse"));
   if (!resp.ok() || resp->size() != 48) return fail(absl::DataLossError("bad challengeresponse"));
-  auto dec = crypto::AesEcbDecrypt(key, *resp);
+  auto dec = nvcrypto::AesEcbDecrypt(key, *resp);
   Bytes server_hash(dec->begin(), dec->begin() + 32);
   Bytes server_challenge(dec->begin() + 32, dec->end());
 
   // Phase 3: answer the server's challenge.
-  Bytes client_secret = crypto::RandomBytes(16);
-  Bytes our_sig = crypto::CertSignature(identity_->cert.get());
-  Bytes client_hash = crypto::Sha256({&server_challenge, &our_sig, &client_secret});
-  enc = crypto::AesEcbEncrypt(key, client_hash);
+  Bytes client_secret = nvcrypto::RandomBytes(16);
+  Bytes our_sig = nvcrypto::CertSignature(identity_->cert.get());
+  Bytes client_hash = nvcrypto::Sha256({&server_challenge, &our_sig, &client_secret});
+  enc = nvcrypto::AesEcbEncrypt(key, client_hash);
   x = Get(false, "/pair",
           absl::StrCat("devicename=", options.device_name,
-                       "&updateState=1&serverchallengeresp=", crypto::HexEncode(*enc)));
+                       "&updateState=1&serverchallengeresp=", nvcrypto::HexEncode(*enc)));
   if (!x.ok()) return fail(x.status());
   if (x->status_code != 200 || x->Field("paired") != "1") return refused(*x, 3);
-  auto secret = crypto::HexDecode(x->Field("pairingsecret"));
+  auto secret = nvcrypto::HexDecode(x->Field("pairingsecret"));
   if (!secret.ok() || secret->size() <= 16) return fail(absl::DataLossError("bad pairingsecret"));
   Bytes server_secret(secret->begin(), secret->begin() + 16);
   Bytes server_sig(secret->begin() + 16, secret->end());
-  if (!crypto::VerifySha256(host_cert->get(), server_secret, server_sig)) {
+  if (!nvcrypto::VerifySha256(host_cert->get(), server_secret, server_sig)) {
     return fail(absl::UnauthenticatedError("host signature invalid (MITM?)"));
   }
-  Bytes host_cert_sig = crypto::CertSignature(host_cert->get());
-  Bytes expected = crypto::Sha256({&challenge, &host_cert_sig, &server_secret});
-  bool pin_ok = crypto::ConstantTimeEqual(expected, server_hash);
+  Bytes host_cert_sig = nvcrypto::CertSignature(host_cert->get());
+  Bytes expected = nvcrypto::Sha256({&challenge, &host_cert_sig, &server_secret});
+  bool pin_ok = nvcrypto::ConstantTimeEqual(expected, server_hash);
   if (!pin_ok && options.stop_on_mismatch) return fail(absl::PermissionDeniedError("wrong PIN"));
 
   // Phase 4: prove we hold our key.
-  auto sig = crypto::SignSha256(identity_->key.get(), client_secret);
+  auto sig = nvcrypto::SignSha256(identity_->key.get(), client_secret);
   if (!sig.ok()) return fail(sig.status());
   x = Get(false, "/pair",
           absl::StrCat("devicename=", options.device_name, "&updateState=1&clientpairingsecret=",
-                       crypto::HexEncode(Concat(client_secret, *sig))));
+                       nvcrypto::HexEncode(Concat(client_secret, *sig))));
   if (!x.ok()) return fail(x.status());
   if (x->status_code != 200) return refused(*x, 4);
   if (x->Field("paired") != "1") {
@@ -205,7 +205,7 @@ absl::Status MoonlightHttpClient::Pair(std::string_view pin, const PairOptions& 
   if (!pin_ok) return fail(absl::InternalError("host accepted a mismatched PIN"));
 
   // Phase 5: over HTTPS with our certificate.
-  server_cert_pem_ = std::string(crypto::AsStringView(*host_pem));
+  server_cert_pem_ = std::string(nvcrypto::AsStringView(*host_pem));
   x = Get(true, "/pair",
           absl::StrCat("devicename=", options.device_name, "&updateState=1&phrase=pairchallenge"));
   if (!x.ok()) return fail(x.status());

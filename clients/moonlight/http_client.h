@@ -24,8 +24,8 @@ namespace lumen::moonlight::client {
 struct ClientIdentity {
   std::string key_pem;
   std::string cert_pem;
-  crypto::X509Ptr cert;
-  crypto::PkeyPtr key;
+  nvcrypto::X509Ptr cert;
+  nvcrypto::PkeyPtr key;
   static absl::StatusOr<ClientIdentity> Generate();
 };
 

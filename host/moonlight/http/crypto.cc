@@ -12,7 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 
-namespace lumen::moonlight::crypto {
+namespace lumen::moonlight::nvcrypto {
 namespace {
 
 struct BioFree {
@@ -251,4 +251,4 @@ bool ConstantTimeEqual(const Bytes& a, const Bytes& b) {
   return a.size() == b.size() && (a.empty() || CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0);
 }
 
-}  // namespace lumen::moonlight::crypto
+}  // namespace lumen::moonlight::nvcrypto

@@ -1,4 +1,6 @@
 // OpenSSL building blocks for GameStream pairing and the HTTPS port (protocol doc §3.1-§3.2, §11).
+// Namespace lumen::moonlight::nvcrypto (not "crypto", which would shadow lumen::crypto inside
+// lumen::moonlight for code that includes both).
 //
 // Host and client identities are RSA-2048 keys with self-signed X.509 v3 certificates signed with
 // sha256WithRSAEncryption. Pairing uses SHA-256, AES-128-ECB without padding, RSA PKCS#1 v1.5
@@ -19,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace lumen::moonlight::crypto {
+namespace lumen::moonlight::nvcrypto {
 
 using Bytes = std::vector<uint8_t>;
 
@@ -89,6 +91,6 @@ inline std::string_view AsStringView(const Bytes& b) {
 // Constant-time equality of two byte strings (different lengths compare unequal).
 bool ConstantTimeEqual(const Bytes& a, const Bytes& b);
 
-}  // namespace lumen::moonlight::crypto
+}  // namespace lumen::moonlight::nvcrypto
 
 #endif  // LUMEN_HOST_MOONLIGHT_HTTP_CRYPTO_H_

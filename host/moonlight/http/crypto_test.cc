@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-namespace lumen::moonlight::crypto {
+namespace lumen::moonlight::nvcrypto {
 
 TEST_SUITE("MoonlightCrypto") {
   TEST_CASE("Hex.RoundTripAndRejects") {
@@ -58,4 +58,4 @@ TEST_SUITE("MoonlightCrypto") {
   }
 }
 
-}  // namespace lumen::moonlight::crypto
+}  // namespace lumen::moonlight::nvcrypto

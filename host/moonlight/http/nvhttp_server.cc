@@ -171,7 +171,7 @@ NvHttpServer::NvHttpServer(NvHttpOptions options, state::HostState* state, Sessi
     if (gethostname(buf, sizeof(buf) - 1) == 0) hostname_ = buf;
     if (hostname_.empty()) hostname_ = "lumen";
   }
-  admin_token_ = crypto::HexEncode(crypto::RandomBytes(16));
+  admin_token_ = nvcrypto::HexEncode(nvcrypto::RandomBytes(16));
 }
 
 NvHttpServer::~NvHttpServer() { Stop(); }
@@ -471,9 +471,9 @@ void NvHttpServer::InstallAdminRoutes(httplib::Server& srv) {
   auto token_ok = [this](const httplib::Request& req) {
     std::string t = req.get_header_value("X-Lumen-Token");
     if (t.empty()) t = req.get_param_value("token");
-    crypto::Bytes a(t.begin(), t.end());
-    crypto::Bytes b(admin_token_.begin(), admin_token_.end());
-    return crypto::ConstantTimeEqual(a, b);
+    nvcrypto::Bytes a(t.begin(), t.end());
+    nvcrypto::Bytes b(admin_token_.begin(), admin_token_.end());
+    return nvcrypto::ConstantTimeEqual(a, b);
   };
   auto json_reply = [](httplib::Response& res, int status, const nlohmann::json& j) {
     res.status = status;
@@ -587,7 +587,7 @@ void NvHttpServer::InstallAdminRoutes(httplib::Server& srv) {
               arr.push_back({{"name", c.name},
                              {"uuid", c.uuid},
                              {"enabled", c.enabled},
-                             {"fingerprint", crypto::HexEncode(c.fingerprint)}});
+                             {"fingerprint", nvcrypto::HexEncode(c.fingerprint)}});
             }
             json_reply(res, 200, {{"ok", true}, {"clients", arr}});
           });

@@ -7,7 +7,7 @@
 namespace lumen::moonlight::http {
 namespace {
 
-using crypto::Bytes;
+using nvcrypto::Bytes;
 
 PairReply Paired(bool ok) {
   PairReply r;
@@ -114,12 +114,12 @@ PairReply PairingManager::GetServerCert(const QueryParams& q, std::string_view u
                                    " failed attempts; try again in ", left.count(), " s"));
   }
   if (!salt_hex || salt_hex->size() != 32) return FailLocked(uniqueid, 400, "Bad salt");
-  auto salt = crypto::HexDecode(*salt_hex);
+  auto salt = nvcrypto::HexDecode(*salt_hex);
   if (!salt.ok()) return FailLocked(uniqueid, 400, "Bad salt");
   if (!cert_hex) return FailLocked(uniqueid, 400, "Missing clientcert");
-  auto pem = crypto::HexDecode(*cert_hex);
+  auto pem = nvcrypto::HexDecode(*cert_hex);
   if (!pem.ok()) return FailLocked(uniqueid, 400, "Bad clientcert encoding");
-  auto cert = crypto::ParseCertPem(crypto::AsStringView(*pem));
+  auto cert = nvcrypto::ParseCertPem(nvcrypto::AsStringView(*pem));
   if (!cert.ok()) return FailLocked(uniqueid, 400, "Unparseable client certificate");
 
   // A new phase 1 from the same uniqueid replaces its old session.
@@ -141,7 +141,7 @@ PairReply PairingManager::GetServerCert(const QueryParams& q, std::string_view u
   s->uniqueid = std::string(uniqueid);
   s->device_name = std::string(q.Get("devicename").value_or(""));
   s->salt = std::move(*salt);
-  s->client_cert_pem = std::string(crypto::AsStringView(*pem));
+  s->client_cert_pem = std::string(nvcrypto::AsStringView(*pem));
   s->client_cert = std::move(*cert);
   s->since = std::chrono::steady_clock::now();
   sessions_[s->uniqueid] = s;
@@ -162,7 +162,7 @@ PairReply PairingManager::GetServerCert(const QueryParams& q, std::string_view u
     return r;
   }
   PairReply r = Paired(true);
-  r.fields.emplace_back("plaincert", crypto::HexEncode(state_->cert_pem()));
+  r.fields.emplace_back("plaincert", nvcrypto::HexEncode(state_->cert_pem()));
   return r;
 }
 
@@ -178,7 +178,7 @@ absl::Status PairingManager::SubmitPin(std::string_view pin, std::string_view na
     if (id != 0 ? s->id == id : (!target || s->id < target->id)) target = s;
   }
   if (!target) return absl::NotFoundError("no pairing is waiting for a PIN");
-  Bytes key = crypto::Sha256({crypto::AsStringView(target->salt), pin});
+  Bytes key = nvcrypto::Sha256({nvcrypto::AsStringView(target->salt), pin});
   key.resize(16);
   target->aes_key = std::move(key);
   if (!name.empty()) {
@@ -216,20 +216,20 @@ PairReply PairingManager::ClientChallenge(std::string_view uniqueid, std::string
   if (it == sessions_.end()) return FailLocked(uniqueid, 400, "Invalid uniqueid");
   Session& s = *it->second;
   if (s.phase != Phase::kGotPin) return FailLocked(uniqueid, 400, "Out of order pairing request");
-  auto ct = crypto::HexDecode(hex);
+  auto ct = nvcrypto::HexDecode(hex);
   if (!ct.ok() || ct->size() != 16) return FailLocked(uniqueid, 400, "Bad clientchallenge");
-  auto challenge = crypto::AesEcbDecrypt(s.aes_key, *ct);
+  auto challenge = nvcrypto::AesEcbDecrypt(s.aes_key, *ct);
   if (!challenge.ok()) return FailLocked(uniqueid, 400, "Bad clientchallenge");
-  s.server_secret = crypto::RandomBytes(16);
-  s.server_challenge = crypto::RandomBytes(16);
-  Bytes host_sig = crypto::CertSignature(state_->cert());
-  Bytes h = crypto::Sha256({&*challenge, &host_sig, &s.server_secret});
+  s.server_secret = nvcrypto::RandomBytes(16);
+  s.server_challenge = nvcrypto::RandomBytes(16);
+  Bytes host_sig = nvcrypto::CertSignature(state_->cert());
+  Bytes h = nvcrypto::Sha256({&*challenge, &host_sig, &s.server_secret});
   Bytes plain = Concat({&h, &s.server_challenge});
-  auto enc = crypto::AesEcbEncrypt(s.aes_key, plain);
+  auto enc = nvcrypto::AesEcbEncrypt(s.aes_key, plain);
   if (!enc.ok()) return FailLocked(uniqueid, 500, "Encryption failed");
   s.phase = Phase::kChallenged;
   PairReply r = Paired(true);
-  r.fields.emplace_back("challengeresponse", crypto::HexEncode(*enc));
+  r.fields.emplace_back("challengeresponse", nvcrypto::HexEncode(*enc));
   return r;
 }
 
@@ -241,16 +241,16 @@ PairReply PairingManager::ServerChallengeResp(std::string_view uniqueid, std::st
   if (s.phase != Phase::kChallenged) {
     return FailLocked(uniqueid, 400, "Out of order pairing request");
   }
-  auto ct = crypto::HexDecode(hex);
+  auto ct = nvcrypto::HexDecode(hex);
   if (!ct.ok() || ct->size() != 32) return FailLocked(uniqueid, 400, "Bad serverchallengeresp");
-  auto client_hash = crypto::AesEcbDecrypt(s.aes_key, *ct);
+  auto client_hash = nvcrypto::AesEcbDecrypt(s.aes_key, *ct);
   if (!client_hash.ok()) return FailLocked(uniqueid, 400, "Bad serverchallengeresp");
   s.client_hash = std::move(*client_hash);
-  auto sig = crypto::SignSha256(state_->key(), s.server_secret);
+  auto sig = nvcrypto::SignSha256(state_->key(), s.server_secret);
   if (!sig.ok()) return FailLocked(uniqueid, 500, "Signing failed");
   s.phase = Phase::kServerChallengeResp;
   PairReply r = Paired(true);
-  r.fields.emplace_back("pairingsecret", crypto::HexEncode(Concat({&s.server_secret, &*sig})));
+  r.fields.emplace_back("pairingsecret", nvcrypto::HexEncode(Concat({&s.server_secret, &*sig})));
   return r;
 }
 
@@ -262,7 +262,7 @@ PairReply PairingManager::ClientPairingSecret(std::string_view uniqueid, std::st
   if (s->phase != Phase::kServerChallengeResp) {
     return FailLocked(uniqueid, 400, "Out of order pairing request");
   }
-  auto data = crypto::HexDecode(hex);
+  auto data = nvcrypto::HexDecode(hex);
   if (!data.ok() || data->size() <= 16 || data->size() > 16 + 1024) {
     return FailLocked(uniqueid, 400, "Bad clientpairingsecret");
   }
@@ -270,10 +270,10 @@ PairReply PairingManager::ClientPairingSecret(std::string_view uniqueid, std::st
   s->phase = Phase::kDead;
   Bytes client_secret(data->begin(), data->begin() + 16);
   Bytes signature(data->begin() + 16, data->end());
-  Bytes client_sig = crypto::CertSignature(s->client_cert.get());
-  Bytes expected = crypto::Sha256({&s->server_challenge, &client_sig, &client_secret});
-  bool hash_ok = crypto::ConstantTimeEqual(expected, s->client_hash);
-  bool sig_ok = crypto::VerifySha256(s->client_cert.get(), client_secret, signature);
+  Bytes client_sig = nvcrypto::CertSignature(s->client_cert.get());
+  Bytes expected = nvcrypto::Sha256({&s->server_challenge, &client_sig, &client_secret});
+  bool hash_ok = nvcrypto::ConstantTimeEqual(expected, s->client_hash);
+  bool sig_ok = nvcrypto::VerifySha256(s->client_cert.get(), client_secret, signature);
   if (!hash_ok || !sig_ok) {
     RecordFailureLocked();
     return Paired(false);  // wrong PIN (or a forged certificate): Sunshine answers 200 + paired 0

@@ -92,13 +92,13 @@ class PairingManager {
     std::string device_name;
     std::string name;  // chosen on PIN entry
     Phase phase = Phase::kWaitingForPin;
-    crypto::Bytes salt;
+    nvcrypto::Bytes salt;
     std::string client_cert_pem;
-    crypto::X509Ptr client_cert;
-    crypto::Bytes aes_key;
-    crypto::Bytes server_secret;
-    crypto::Bytes server_challenge;
-    crypto::Bytes client_hash;
+    nvcrypto::X509Ptr client_cert;
+    nvcrypto::Bytes aes_key;
+    nvcrypto::Bytes server_secret;
+    nvcrypto::Bytes server_challenge;
+    nvcrypto::Bytes client_hash;
     std::chrono::steady_clock::time_point since;
   };
 

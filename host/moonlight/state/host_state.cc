@@ -22,10 +22,10 @@ std::string EnvOr(const char* name) {
 }  // namespace
 
 std::string NewUuid() {
-  crypto::Bytes b = crypto::RandomBytes(16);
+  nvcrypto::Bytes b = nvcrypto::RandomBytes(16);
   b[6] = static_cast<uint8_t>((b[6] & 0x0F) | 0x40);
   b[8] = static_cast<uint8_t>((b[8] & 0x3F) | 0x80);
-  std::string hex = crypto::HexEncode(b);
+  std::string hex = nvcrypto::HexEncode(b);
   return absl::StrCat(hex.substr(0, 8), "-", hex.substr(8, 4), "-", hex.substr(12, 4), "-",
                       hex.substr(16, 4), "-", hex.substr(20));
 }
@@ -71,7 +71,7 @@ absl::StatusOr<std::unique_ptr<HostState>> HostState::Open(const StateDirs& dirs
   absl::StatusOr<std::string> id = ReadFile(id_path);
   if (!id.ok()) {
     if (!absl::IsNotFound(id.status())) return id.status();
-    absl::StatusOr<crypto::PemIdentity> gen = crypto::GenerateIdentity(common_name);
+    absl::StatusOr<nvcrypto::PemIdentity> gen = nvcrypto::GenerateIdentity(common_name);
     if (!gen.ok()) return gen.status();
     std::string both = gen->key_pem + gen->cert_pem;
     s = WriteFileAtomic(id_path, both);
@@ -82,8 +82,8 @@ absl::StatusOr<std::unique_ptr<HostState>> HostState::Open(const StateDirs& dirs
   if (cert_at == std::string::npos) {
     return absl::DataLossError(absl::StrCat(id_path, ": no certificate in identity file"));
   }
-  auto key = crypto::ParseKeyPem(std::string_view(*id).substr(0, cert_at));
-  auto cert = crypto::ParseCertPem(std::string_view(*id).substr(cert_at));
+  auto key = nvcrypto::ParseKeyPem(std::string_view(*id).substr(0, cert_at));
+  auto cert = nvcrypto::ParseCertPem(std::string_view(*id).substr(cert_at));
   if (!key.ok() || !cert.ok()) {
     return absl::DataLossError(absl::StrCat(id_path, ": unparseable key or certificate"));
   }
@@ -92,7 +92,7 @@ absl::StatusOr<std::unique_ptr<HostState>> HostState::Open(const StateDirs& dirs
   }
   st->key_ = std::move(*key);
   st->cert_ = std::move(*cert);
-  st->cert_pem_ = crypto::CertToPem(st->cert_.get());
+  st->cert_pem_ = nvcrypto::CertToPem(st->cert_.get());
 
   absl::MutexLock lock(&st->mu_);
   s = st->LoadClientsLocked();
@@ -123,9 +123,9 @@ absl::Status HostState::LoadClientsLocked() {
       pc.uuid = c.value("uuid", "");
       pc.cert_pem = c["cert"].get<std::string>();
       pc.enabled = c.value("enabled", true);
-      auto x = crypto::ParseCertPem(pc.cert_pem);
+      auto x = nvcrypto::ParseCertPem(pc.cert_pem);
       if (!x.ok()) return absl::DataLossError(absl::StrCat(path, ": bad client certificate"));
-      pc.fingerprint = crypto::CertFingerprint(x->get());
+      pc.fingerprint = nvcrypto::CertFingerprint(x->get());
       clients.push_back(std::move(pc));
     }
   }
@@ -157,25 +157,25 @@ std::vector<PairedClient> HostState::Clients() const {
 
 std::optional<PairedClient> HostState::FindClientByCert(X509* cert) const {
   if (cert == nullptr) return std::nullopt;
-  crypto::Bytes fp = crypto::CertFingerprint(cert);
+  nvcrypto::Bytes fp = nvcrypto::CertFingerprint(cert);
   absl::MutexLock lock(&mu_);
   for (const PairedClient& c : clients_) {
-    if (c.enabled && crypto::ConstantTimeEqual(c.fingerprint, fp)) return c;
+    if (c.enabled && nvcrypto::ConstantTimeEqual(c.fingerprint, fp)) return c;
   }
   return std::nullopt;
 }
 
 absl::StatusOr<PairedClient> HostState::AddClient(std::string_view name,
                                                   std::string_view cert_pem) {
-  auto x = crypto::ParseCertPem(cert_pem);
+  auto x = nvcrypto::ParseCertPem(cert_pem);
   if (!x.ok()) return x.status();
-  crypto::Bytes fp = crypto::CertFingerprint(x->get());
+  nvcrypto::Bytes fp = nvcrypto::CertFingerprint(x->get());
   std::string base = name.empty() ? std::string("client") : std::string(name);
   absl::MutexLock lock(&mu_);
   std::vector<PairedClient> next = clients_;
   // Re-pairing the same certificate replaces the old entry.
   for (auto it = next.begin(); it != next.end();) {
-    it = crypto::ConstantTimeEqual(it->fingerprint, fp) ? next.erase(it) : it + 1;
+    it = nvcrypto::ConstantTimeEqual(it->fingerprint, fp) ? next.erase(it) : it + 1;
   }
   std::string unique = base;
   for (int n = 2;; ++n) {

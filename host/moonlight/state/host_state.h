@@ -42,7 +42,7 @@ struct PairedClient {
   std::string uuid;      // host-generated, stable id for the entry
   std::string cert_pem;  // the client's certificate as it sent it
   bool enabled = true;
-  crypto::Bytes fingerprint;  // SHA-256 of the certificate's DER (derived, not stored)
+  nvcrypto::Bytes fingerprint;  // SHA-256 of the certificate's DER (derived, not stored)
 };
 
 class HostState {
@@ -82,8 +82,8 @@ class HostState {
   std::string state_dir_;
   std::string unique_id_;
   std::string cert_pem_;
-  crypto::X509Ptr cert_;
-  crypto::PkeyPtr key_;
+  nvcrypto::X509Ptr cert_;
+  nvcrypto::PkeyPtr key_;
   mutable absl::Mutex mu_;
   std::vector<PairedClient> clients_ ABSL_GUARDED_BY(mu_);
 };

@@ -55,7 +55,7 @@ TEST_SUITE("MoonlightState") {
       pem = (*st)->cert_pem();
       CHECK(uid.size() == 36);
       CHECK(EVP_PKEY_get_bits((*st)->key()) == 2048);
-      CHECK(crypto::CertSignature((*st)->cert()).size() == 256);
+      CHECK(nvcrypto::CertSignature((*st)->cert()).size() == 256);
       CHECK((*st)->Clients().empty());
     }
     auto again = HostState::Open(Dirs(root));
@@ -68,8 +68,8 @@ TEST_SUITE("MoonlightState") {
     std::string root = TempDir();
     auto st = HostState::Open(Dirs(root));
     REQUIRE(st.ok());
-    auto c1 = crypto::GenerateIdentity("NVIDIA GameStream Client");
-    auto c2 = crypto::GenerateIdentity("NVIDIA GameStream Client");
+    auto c1 = nvcrypto::GenerateIdentity("NVIDIA GameStream Client");
+    auto c2 = nvcrypto::GenerateIdentity("NVIDIA GameStream Client");
     REQUIRE(c1.ok());
     REQUIRE(c2.ok());
     auto a = (*st)->AddClient("phone", c1->cert_pem);
@@ -79,8 +79,8 @@ TEST_SUITE("MoonlightState") {
     CHECK(b->name == "phone (2)");
     CHECK(!(*st)->AddClient("bad", "not a cert").ok());
 
-    auto x1 = crypto::ParseCertPem(c1->cert_pem);
-    auto x2 = crypto::ParseCertPem(c2->cert_pem);
+    auto x1 = nvcrypto::ParseCertPem(c1->cert_pem);
+    auto x2 = nvcrypto::ParseCertPem(c2->cert_pem);
     CHECK((*st)->FindClientByCert(x1->get())->name == "phone");
     CHECK((*st)->FindClientByCert(x2->get())->name == "phone (2)");
 
@@ -116,7 +116,7 @@ TEST_SUITE("MoonlightState") {
   TEST_CASE("HostState.SurvivesKill9DuringWrites") {
     std::string root = TempDir();
     REQUIRE(HostState::Open(Dirs(root)).ok());
-    auto c = crypto::GenerateIdentity("NVIDIA GameStream Client");
+    auto c = nvcrypto::GenerateIdentity("NVIDIA GameStream Client");
     REQUIRE(c.ok());
     std::string p = Dirs(root).state_dir + "/state.json";
     for (int round = 0; round < 12; ++round) {
