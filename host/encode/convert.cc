@@ -4,20 +4,109 @@
 //   V = 128 + (112 R - 102 G -  10 B) / 256
 #include "host/encode/convert.h"
 
+#include <simde/x86/sse2.h>
+
 namespace lumen::encode {
 namespace {
+
+// SSE2 (x86-64 baseline; simde elsewhere) kernels for 16 pixels of two rows: same
+// integer formulas as the scalar loop below, so results are bit-identical.
+template <int kR, int kB>
+inline simde__m128i LumaCoefs() {
+  // Word lanes in pixel byte order (B G R X for BGRx).
+  const short c0 = kB == 0 ? 16 : 47, c2 = kB == 0 ? 47 : 16;
+  return simde_mm_setr_epi16(c0, 157, c2, 0, c0, 157, c2, 0);
+}
+
+// Y for 4 pixels (16 bytes) as 4 x int32.
+inline simde__m128i Luma4(simde__m128i px, simde__m128i coef) {
+  const simde__m128i zero = simde_mm_setzero_si128();
+  const simde__m128i a = simde_mm_madd_epi16(simde_mm_unpacklo_epi8(px, zero), coef);
+  const simde__m128i b = simde_mm_madd_epi16(simde_mm_unpackhi_epi8(px, zero), coef);
+  // a = [p0 lo, p0 hi, p1 lo, p1 hi]: add the halves of each pixel.
+  const simde__m128i sa = simde_mm_add_epi32(simde_mm_shuffle_epi32(a, SIMDE_MM_SHUFFLE(2, 0, 2, 0)),
+                                             simde_mm_shuffle_epi32(a, SIMDE_MM_SHUFFLE(3, 1, 3, 1)));
+  const simde__m128i sb = simde_mm_add_epi32(simde_mm_shuffle_epi32(b, SIMDE_MM_SHUFFLE(2, 0, 2, 0)),
+                                             simde_mm_shuffle_epi32(b, SIMDE_MM_SHUFFLE(3, 1, 3, 1)));
+  const simde__m128i y = simde_mm_unpacklo_epi64(sa, sb);
+  return simde_mm_srai_epi32(simde_mm_add_epi32(y, simde_mm_set1_epi32(128 + (16 << 8))), 8);
+}
+
+// 16 luma bytes from 16 pixels.
+inline void Luma16(const uint8_t* s, uint8_t* y, simde__m128i coef) {
+  const simde__m128i y0 = Luma4(simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(s)), coef);
+  const simde__m128i y1 = Luma4(simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(s + 16)), coef);
+  const simde__m128i y2 = Luma4(simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(s + 32)), coef);
+  const simde__m128i y3 = Luma4(simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(s + 48)), coef);
+  const simde__m128i w = simde_mm_packus_epi16(simde_mm_packs_epi32(y0, y1), simde_mm_packs_epi32(y2, y3));
+  simde_mm_storeu_si128(reinterpret_cast<simde__m128i*>(y), w);
+}
+
+// U and V (as int32 lanes [U0, V0, U1, V1]) for the two 2x2 blocks in 4 pixels x 2 rows.
+inline simde__m128i Chroma2(simde__m128i r0, simde__m128i r1, simde__m128i coef) {
+  const simde__m128i zero = simde_mm_setzero_si128();
+  const simde__m128i lo = simde_mm_add_epi16(simde_mm_unpacklo_epi8(r0, zero), simde_mm_unpacklo_epi8(r1, zero));
+  const simde__m128i hi = simde_mm_add_epi16(simde_mm_unpackhi_epi8(r0, zero), simde_mm_unpackhi_epi8(r1, zero));
+  // Sum the two columns of each block: words 0..3 = block sums (B G R X).
+  const simde__m128i b0 = simde_mm_add_epi16(lo, simde_mm_srli_si128(lo, 8));
+  const simde__m128i b1 = simde_mm_add_epi16(hi, simde_mm_srli_si128(hi, 8));
+  // [b0 b0] and [b1 b1] against [U coefs | V coefs].
+  const simde__m128i m0 = simde_mm_madd_epi16(simde_mm_unpacklo_epi64(b0, b0), coef);
+  const simde__m128i m1 = simde_mm_madd_epi16(simde_mm_unpacklo_epi64(b1, b1), coef);
+  // m = [u_a, u_b, v_a, v_b] -> [U, V] per block.
+  const simde__m128i s0 = simde_mm_add_epi32(simde_mm_shuffle_epi32(m0, SIMDE_MM_SHUFFLE(3, 1, 3, 1)),
+                                             simde_mm_shuffle_epi32(m0, SIMDE_MM_SHUFFLE(2, 0, 2, 0)));
+  const simde__m128i s1 = simde_mm_add_epi32(simde_mm_shuffle_epi32(m1, SIMDE_MM_SHUFFLE(3, 1, 3, 1)),
+                                             simde_mm_shuffle_epi32(m1, SIMDE_MM_SHUFFLE(2, 0, 2, 0)));
+  // s0 = [U0, V0, U0, V0]
+  const simde__m128i uv = simde_mm_unpacklo_epi64(s0, s1);  // [U0, V0, U1, V1]
+  return simde_mm_srai_epi32(simde_mm_add_epi32(uv, simde_mm_set1_epi32(512 + (128 << 10))), 10);
+}
+
+template <int kR, int kB>
+inline simde__m128i ChromaCoefs() {
+  // U = -26 R - 86 G + 112 B ; V = 112 R - 102 G - 10 B, in pixel byte order.
+  const short ub = 112, ug = -86, ur = -26, vb = -10, vg = -102, vr = 112;
+  if (kB == 0) return simde_mm_setr_epi16(ub, ug, ur, 0, vb, vg, vr, 0);
+  return simde_mm_setr_epi16(ur, ug, ub, 0, vr, vg, vb, 0);
+}
+
+// Converts the first `n` (multiple of 16) pixels of two rows. Writes U/V at uv_step.
+template <int kR, int kB>
+inline void Rows16(const uint8_t* s0, const uint8_t* s1, int n, uint8_t* y0, uint8_t* y1,
+                   uint8_t* u, uint8_t* v, int uv_step) {
+  const simde__m128i lc = LumaCoefs<kR, kB>();
+  const simde__m128i cc = ChromaCoefs<kR, kB>();
+  for (int x = 0; x < n; x += 16) {
+    Luma16(s0 + 4 * x, y0 + x, lc);
+    Luma16(s1 + 4 * x, y1 + x, lc);
+    alignas(16) int32_t uv[16];
+    for (int q = 0; q < 4; ++q) {
+      const simde__m128i a = simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(s0 + 4 * x + 16 * q));
+      const simde__m128i b = simde_mm_loadu_si128(reinterpret_cast<const simde__m128i*>(s1 + 4 * x + 16 * q));
+      simde_mm_store_si128(reinterpret_cast<simde__m128i*>(uv + 4 * q), Chroma2(a, b, cc));
+    }
+    const int c = x / 2;
+    for (int k = 0; k < 8; ++k) {
+      u[(c + k) * uv_step] = uint8_t(uv[2 * k]);
+      v[(c + k) * uv_step] = uint8_t(uv[2 * k + 1]);
+    }
+  }
+}
 
 template <int kR, int kB>
 inline void ConvertRows(const uint8_t* s0, const uint8_t* s1, int width, uint8_t* y0,
                         uint8_t* y1, uint8_t* u, uint8_t* v, int uv_step) noexcept {
-  for (int x = 0; x < width; ++x) {
+  const int simd = width & ~15;
+  Rows16<kR, kB>(s0, s1, simd, y0, y1, u, v, uv_step);
+  for (int x = simd; x < width; ++x) {
     const int r0 = s0[4 * x + kR], g0 = s0[4 * x + 1], b0 = s0[4 * x + kB];
     const int r1 = s1[4 * x + kR], g1 = s1[4 * x + 1], b1 = s1[4 * x + kB];
     y0[x] = uint8_t((47 * r0 + 157 * g0 + 16 * b0 + 128 + (16 << 8)) >> 8);
     y1[x] = uint8_t((47 * r1 + 157 * g1 + 16 * b1 + 128 + (16 << 8)) >> 8);
   }
   const int cw = width / 2;
-  for (int c = 0; c < cw; ++c) {
+  for (int c = simd / 2; c < cw; ++c) {
     const uint8_t* a = s0 + 8 * c;
     const uint8_t* b = s1 + 8 * c;
     const int r = a[kR] + a[4 + kR] + b[kR] + b[4 + kR];

@@ -70,6 +70,42 @@ TEST_SUITE("Convert") {
     }
   }
 
+  TEST_CASE("SimdAndScalarColumnsAgreeBitForBit") {
+    // The SIMD body handles 16-pixel groups, the scalar tail the rest: both must follow
+    // the documented integer formulas exactly, for every width.
+    std::mt19937 rng(9);
+    for (int w = 1; w <= 70; ++w) {
+      CAPTURE(w);
+      const int h = 4, stride = 4 * w;
+      std::vector<uint8_t> src(size_t(stride) * h);
+      for (auto& b : src) b = uint8_t(rng());
+      const int cw = (w + 1) / 2;
+      std::vector<uint8_t> y(size_t(w) * h), u(size_t(cw) * 2), v(u.size());
+      RgbToI420(src.data(), stride, w, h, RgbOrder::kBgrx, {y.data(), u.data(), v.data(), w, cw, cw});
+      for (int r = 0; r < h; ++r) {
+        for (int c = 0; c < w; ++c) {
+          const uint8_t* p = &src[size_t(r) * stride + 4 * c];
+          REQUIRE(y[size_t(r) * w + c] == ((47 * p[2] + 157 * p[1] + 16 * p[0] + 128 + 4096) >> 8));
+        }
+      }
+      for (int r = 0; r < 2; ++r) {
+        for (int c = 0; c < w / 2; ++c) {
+          int R = 0, G = 0, B = 0;
+          for (int dy = 0; dy < 2; ++dy) {
+            for (int dx = 0; dx < 2; ++dx) {
+              const uint8_t* p = &src[size_t(2 * r + dy) * stride + 4 * (2 * c + dx)];
+              B += p[0];
+              G += p[1];
+              R += p[2];
+            }
+          }
+          REQUIRE(u[size_t(r) * cw + c] == ((-26 * R - 86 * G + 112 * B + 512 + (128 << 10)) >> 10));
+          REQUIRE(v[size_t(r) * cw + c] == ((112 * R - 102 * G - 10 * B + 512 + (128 << 10)) >> 10));
+        }
+      }
+    }
+  }
+
   TEST_CASE("BlackAndWhiteHitLimitedRangeEnds") {
     std::vector<uint8_t> src(4 * 4 * 2, 0xFF);
     std::vector<uint8_t> y(8), u(2), v(2);
