@@ -73,7 +73,7 @@ TEST_CASE("Gf256Kernels.MulMulAddXorAllCoefficients") {
         }
         kern->xor_into(acc.p, src.p, len);
         for (size_t b = 0; b < len; ++b) acc0[b] ^= src.p[b];
-        CHECK(std::memcmp(acc.p, acc0.data(), len) == 0);
+        CHECK((len == 0 || std::memcmp(acc.p, acc0.data(), len) == 0));
       }
     }
   }
