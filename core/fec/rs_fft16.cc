@@ -17,9 +17,12 @@ using gf::ff16::Kernels;
 using gf::ff16::MulConst;
 using gf::ff16::PrepareMulConst;
 
-// Target bytes of FFT working set per column stripe (Zen 4: 1 MiB L2 per core),
-// and the narrowest stripe worth its per-pass overhead (4 blocks of 64 bytes).
-constexpr size_t kStripeBudget = 1024 * 1024;
+// Target bytes of FFT working set per column stripe (Zen 4: 1 MiB L2 per core).
+// Encode leaves room for the streamed data shards and the skew table; decode
+// favours wider stripes (its per-pass overhead is larger). Stripes never go
+// below 4 blocks of 64 bytes.
+constexpr size_t kEncodeBudget = 512 * 1024;
+constexpr size_t kDecodeBudget = 1024 * 1024;
 constexpr size_t kMinStripe = 256;
 
 uint32_t NextPow2(uint32_t v) {
@@ -40,12 +43,12 @@ Status Rs16::Init(uint32_t k, uint32_t m, size_t max_len) {
   const uint32_t mpow = NextPow2(m);
   const bool wide = uint64_t{mpow} + k > 65536;
   const uint32_t n = wide ? 65536 : NextPow2(mpow + k);
-  auto stripe_for = [&](size_t points) {
-    const size_t s = (kStripeBudget / points) & ~(kShardAlign - 1);
+  auto stripe_for = [&](size_t budget, size_t points) {
+    const size_t s = (budget / points) & ~(kShardAlign - 1);
     return std::min(std::max(s, kMinStripe), max_len);
   };
-  const size_t dec_stripe = stripe_for(n);
-  const size_t enc_stripe = stripe_for(2 * size_t{mpow});
+  const size_t dec_stripe = stripe_for(kDecodeBudget, n);
+  const size_t enc_stripe = stripe_for(kEncodeBudget, 2 * size_t{mpow});
   const size_t bytes = std::max(size_t{n} * dec_stripe, 2 * size_t{mpow} * enc_stripe);
   uint8_t* mem = static_cast<uint8_t*>(std::aligned_alloc(64, bytes));
   uint8_t* zero = static_cast<uint8_t*>(std::aligned_alloc(64, std::max(enc_stripe, dec_stripe)));

@@ -7,9 +7,8 @@
 //  {2} S.-J. Lin, T. Y. Al-Naffouri, Y. S. Han, W.-H. Chung, "Novel polynomial
 //      basis with fast Fourier transform and its application to Reed-Solomon
 //      erasure codes", IEEE Trans. Inf. Theory 62(11), 2016.
-//  {3} L. Yu, Z. Lin, S.-J. Lin, Y. S. Han, N. Yu, "Fast encoding algorithms for
-//      Reed-Solomon codes with between four and seven parity symbols", 2020
-//      (the Walsh-Hadamard error-locator evaluation).
+//  {3} catid/leopard (LeopardFF16.cpp): Cantor basis, FFT skew factors, and the
+//      error locator evaluated with fast Walsh-Hadamard transforms of logs.
 // Field: GF(2^16)/0x1002D in Cantor-basis coordinates (core/gf/gf65536.h).
 // FFT positions are field elements 0..65535.
 //
@@ -20,7 +19,7 @@
 // The code is {evaluations of polynomials of degree < n - mpow in the novel
 // basis}. Encode: work = sum over data chunks j of IFFT_mpow(chunk j at
 // positions mpow*(j+1)..); parity = FFT_mpow(work)[0, m).
-// Decode ({1} §V, erasures E, |E| <= mpow incl. the unused [m, mpow)):
+// Decode ({1}, {3}; erasures E, |E| <= mpow incl. the unused [m, mpow)):
 //   locator logs L(i) = sum_{e in E} log(x_i + x_e) by two n-point
 //   Walsh-Hadamard transforms (dyadic convolution; cost O(n log n) at the size
 //   the block needs, never 65536 points for a small block);
@@ -30,7 +29,7 @@
 // "Wide" mode (mpow + k > 65536, e.g. 60000+5000): parity at [0, m), data at
 // [m, m + k), n = 65536, positions [m + k, 65536) punctured; the code is
 // polynomials of degree < k, and encode runs the decoder with the parity
-// positions erased (about 2x the narrow cost; only for huge blocks).
+// positions erased (a full 65536-point decode; only for huge blocks).
 //
 // Shard bytes: every shard is `len` bytes, len a multiple of kShardAlign (64).
 // Each 64-byte block holds 32 field elements as 32 low bytes then 32 high bytes
@@ -38,10 +37,18 @@
 //
 // Column striping: every operation is independent per 64-byte column, so
 // Encode/Decode run the whole transform on column stripes of S bytes of all
-// shards (S chosen at Init so the FFT working set, 2*mpow*S for encode and n*S
-// for decode, stays in about 512 KiB of L2) before moving to the next stripe.
-// The work area is therefore about 512 KiB (at least 64 bytes per FFT point),
-// not per-shard-length.
+// shards before moving to the next stripe. S is chosen at Init so the FFT
+// working set (2*mpow*S for encode, n*S for decode) stays near 512 KiB / 1 MiB
+// (Zen 4's L2 is 1 MiB), but never below 256 bytes (per-pass overhead) or above
+// max_len. The work area is therefore about 1 MiB (more only for n > 4096),
+// not shards x length, and the shards are
+// read once per stripe (with software prefetch of the next shards).
+//
+// Transforms: two butterfly layers per pass (radix 4) so each 64-byte block is
+// loaded and stored once per two layers. Encode reads data shards directly in
+// the first IFFT pass, XOR-accumulates each chunk's IFFT in its last pass and
+// writes parity from the last FFT pass (no copies). Decode scales received
+// shards by the locator inside the first IFFT pass.
 //
 // SIMD: the kernel table (scalar/SSSE3/AVX2/AVX-512/AVX-512+GFNI) is chosen
 // once per Encode/Decode call from cpu::ActiveIsa().

@@ -33,10 +33,11 @@ inline constexpr size_t kBlockBytes = 64;
 
 // Multiplication by a fixed element c, prepared for every variant.
 struct MulConst {
-  uint64_t gfni[4];    // 8x8 matrices (gf2p8affineqb form): lo<-lo, hi<-hi, lo<-hi, hi<-lo
-  uint16_t basis[16];  // c * 2^j (Cantor coordinates): the columns of the 16x16 matrix
   uint16_t value;      // c itself (0 => multiply gives 0; FFT layers then only XOR)
   uint16_t log;        // log of c (65535 when c == 0)
+  uint32_t pad;
+  uint64_t gfni[4];    // 8x8 matrices (gf2p8affineqb form): lo<-lo, hi<-hi, lo<-hi, hi<-lo
+  uint16_t basis[16];  // c * 2^j (Cantor coordinates): the columns of the 16x16 matrix
 };
 
 // Fills `out` for the element c (Cantor coordinates).
