@@ -132,6 +132,24 @@ TEST_SUITE("MutterScreenCast") {
     CHECK(d.width == uint32_t(w));
     CHECK(d.height == uint32_t(h));
     consumer.Release(*slot);
+
+    // The client changes resolution: offer a new size; mutter resizes the virtual monitor
+    // and the same stream renegotiates (no restart).
+    const uint64_t frames_before = (*src)->stats().frames;
+    REQUIRE((*src)->RequestSize(640, 400).ok());
+    const uint64_t end = host::MonotonicNs() + 10'000'000'000ull;
+    while (host::MonotonicNs() < end &&
+           !((*src)->stats().width == 640 && (*src)->stats().frames > frames_before)) {
+      ::usleep(20000);
+    }
+    const PipeWireSourceStats st2 = (*src)->stats();
+    MESSAGE("after resize: frames " << st2.frames << " " << st2.width << "x" << st2.height
+                                    << " format changes " << st2.format_changes);
+    CHECK(st2.width == 640);
+    CHECK(st2.height == 400);
+    CHECK(st2.format_changes >= 2);
+    CHECK(st2.frames > frames_before);
+    CHECK((*src)->ok());
   }
 
   TEST_CASE("RecordMonitor") {

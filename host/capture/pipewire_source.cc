@@ -207,6 +207,33 @@ struct PipeWireSource::Impl {
     }
   }
 
+  // The EnumFormat we offer: our pixel formats, the preferred size (exactly that size
+  // with fixed_size), any frame rate up to 1000 with cfg.fps preferred.
+  const spa_pod* BuildFormat(spa_pod_builder* b, int width, int height) const {
+    spa_rectangle def{uint32_t(width), uint32_t(height)};
+    spa_rectangle min{1, 1}, max{8192, 8192};
+    spa_fraction rate{uint32_t(cfg.fps), 1}, rmin{0, 1}, rmax{1000, 1};
+    spa_pod_frame f;
+    spa_pod_builder_push_object(b, &f, SPA_TYPE_OBJECT_Format, SPA_PARAM_EnumFormat);
+    spa_pod_builder_add(b, SPA_FORMAT_mediaType, SPA_POD_Id(SPA_MEDIA_TYPE_video),
+                        SPA_FORMAT_mediaSubtype, SPA_POD_Id(SPA_MEDIA_SUBTYPE_raw),
+                        SPA_FORMAT_VIDEO_format,
+                        SPA_POD_CHOICE_ENUM_Id(7, SPA_VIDEO_FORMAT_BGRx, SPA_VIDEO_FORMAT_BGRx,
+                                               SPA_VIDEO_FORMAT_BGRA, SPA_VIDEO_FORMAT_RGBx,
+                                               SPA_VIDEO_FORMAT_RGBA, SPA_VIDEO_FORMAT_NV12,
+                                               SPA_VIDEO_FORMAT_I420),
+                        0);
+    if (cfg.fixed_size) {
+      spa_pod_builder_add(b, SPA_FORMAT_VIDEO_size, SPA_POD_Rectangle(&def), 0);
+    } else {
+      spa_pod_builder_add(b, SPA_FORMAT_VIDEO_size,
+                          SPA_POD_CHOICE_RANGE_Rectangle(&def, &min, &max), 0);
+    }
+    spa_pod_builder_add(b, SPA_FORMAT_VIDEO_framerate,
+                        SPA_POD_CHOICE_RANGE_Fraction(&rate, &rmin, &rmax), 0);
+    return static_cast<const spa_pod*>(spa_pod_builder_pop(b, &f));
+  }
+
   absl::Status ConnectLocked() {
     core = cfg.remote_fd >= 0 ? pw_context_connect_fd(context, cfg.remote_fd, nullptr, 0)
                               : pw_context_connect(context, nullptr, 0);
@@ -247,27 +274,7 @@ struct PipeWireSource::Impl {
 
     uint8_t buf[1024];
     spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
-    spa_rectangle def{uint32_t(cfg.width), uint32_t(cfg.height)};
-    spa_rectangle min{1, 1}, max{8192, 8192};
-    spa_fraction rate{uint32_t(cfg.fps), 1}, rmin{0, 1}, rmax{1000, 1};
-    spa_pod_frame f;
-    spa_pod_builder_push_object(&b, &f, SPA_TYPE_OBJECT_Format, SPA_PARAM_EnumFormat);
-    spa_pod_builder_add(&b, SPA_FORMAT_mediaType, SPA_POD_Id(SPA_MEDIA_TYPE_video),
-                        SPA_FORMAT_mediaSubtype, SPA_POD_Id(SPA_MEDIA_SUBTYPE_raw),
-                        SPA_FORMAT_VIDEO_format,
-                        SPA_POD_CHOICE_ENUM_Id(7, SPA_VIDEO_FORMAT_BGRx, SPA_VIDEO_FORMAT_BGRx,
-                                               SPA_VIDEO_FORMAT_BGRA, SPA_VIDEO_FORMAT_RGBx,
-                                               SPA_VIDEO_FORMAT_RGBA, SPA_VIDEO_FORMAT_NV12,
-                                               SPA_VIDEO_FORMAT_I420),
-                        0);
-    if (cfg.fixed_size) {
-      spa_pod_builder_add(&b, SPA_FORMAT_VIDEO_size, SPA_POD_Rectangle(&def), 0);
-    } else {
-      spa_pod_builder_add(&b, SPA_FORMAT_VIDEO_size, SPA_POD_CHOICE_RANGE_Rectangle(&def, &min, &max), 0);
-    }
-    spa_pod_builder_add(&b, SPA_FORMAT_VIDEO_framerate,
-                        SPA_POD_CHOICE_RANGE_Fraction(&rate, &rmin, &rmax), 0);
-    const spa_pod* params[1] = {static_cast<const spa_pod*>(spa_pod_builder_pop(&b, &f))};
+    const spa_pod* params[1] = {BuildFormat(&b, cfg.width, cfg.height)};
     const int res = pw_stream_connect(
         stream, PW_DIRECTION_INPUT, target_id,
         static_cast<pw_stream_flags>(PW_STREAM_FLAG_AUTOCONNECT | PW_STREAM_FLAG_MAP_BUFFERS),
@@ -301,6 +308,23 @@ absl::StatusOr<std::unique_ptr<PipeWireSource>> PipeWireSource::Start(
   pw_thread_loop_unlock(i.loop);
   if (!st.ok()) return st;
   return src;
+}
+
+absl::Status PipeWireSource::RequestSize(int width, int height) {
+  if (width <= 0 || height <= 0 || width > 8192 || height > 8192) {
+    return absl::InvalidArgumentError("bad size");
+  }
+  Impl& i = *impl_;
+  pw_thread_loop_lock(i.loop);
+  i.cfg.width = width;
+  i.cfg.height = height;
+  uint8_t buf[1024];
+  spa_pod_builder b = SPA_POD_BUILDER_INIT(buf, sizeof(buf));
+  const spa_pod* params[1] = {i.BuildFormat(&b, width, height)};
+  const int res = pw_stream_update_params(i.stream, params, 1);
+  pw_thread_loop_unlock(i.loop);
+  if (res < 0) return absl::InternalError(absl::StrCat("pw_stream_update_params: ", std::strerror(-res)));
+  return absl::OkStatus();
 }
 
 bool PipeWireSource::ok() const { return !impl_->failed.load(); }

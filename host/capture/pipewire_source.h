@@ -56,6 +56,12 @@ class PipeWireSource {
   PipeWireSource(const PipeWireSource&) = delete;
   PipeWireSource& operator=(const PipeWireSource&) = delete;
 
+  // Offers a new preferred size (exactly that size with fixed_size): a producer that
+  // follows its consumer — mutter's RecordVirtual monitor — renegotiates and resizes; the
+  // stream keeps running and later frames carry the new size. InvalidArgument for sizes
+  // outside 1..8192.
+  absl::Status RequestSize(int width, int height);
+
   // True until the stream errors out or disconnects.
   bool ok() const;
   std::string error() const;
