@@ -155,6 +155,21 @@ class VideoDepacketizer {
     return absl::OkStatus();
   }
 
+  // Forgets every frame in flight and the frame numbering (as after Init) without reallocating;
+  // use when the host restarts its stream. Counters are cleared too. Requires a prior Init.
+  void Reset() noexcept {
+    for (int i = 0; i < cfg_.frame_slots; ++i) {
+      slots_[i].used = capacity_;  // clear the whole presence map
+      Release(slots_[i]);
+    }
+    has_finished_ = false;
+    last_finished_ = 0;
+    waiting_for_idr_ = cfg_.wait_for_idr;
+    idr_request_ = false;
+    out_of_window_run_ = 0;
+    stats_ = {};
+  }
+
   // Feeds one received datagram. sink(const VideoFrame&) is called for every frame this datagram
   // completes (at most one). Returns kOk when the datagram was accepted, else the drop reason
   // (also counted in stats().drops).

@@ -597,3 +597,28 @@ TEST_CASE("FuzzRegression.LowPercentMinThree") {
 }
 }  // namespace
 }  // namespace lumen::moonlight
+
+namespace lumen::moonlight {
+namespace {
+TEST_CASE("ResetRestartsFrameNumbering") {
+  VideoPacketizer pk;
+  REQUIRE(pk.Init(PkCfg(256, 20)).ok());
+  VideoDepacketizer dp;
+  REQUIRE(dp.Init(DpCfg(256)).ok());
+  auto au = MakeAu(5000, 1);
+  auto d = Packetize(pk, au, 7, FrameType::kIdr);
+  Collector c;
+  for (auto& x : d) dp.OnDatagram(x, 0, c);
+  REQUIRE(c.aus.size() == 1);
+  for (auto& x : d) CHECK(dp.OnDatagram(x, 0, c) == ParseError::kStaleFrame);
+  // Leave a partial frame in flight, then reset: the same frame 7 is accepted again.
+  auto d2 = Packetize(pk, au, 8, FrameType::kIdr);
+  dp.OnDatagram(d2[0], 0, c);
+  dp.Reset();
+  CHECK(dp.stats().datagrams == 0);
+  for (auto& x : d) dp.OnDatagram(x, 0, c);
+  REQUIRE(c.aus.size() == 2);
+  CHECK(c.aus[1] == au);
+}
+}  // namespace
+}  // namespace lumen::moonlight
