@@ -6,5 +6,6 @@
 namespace lumen::cli {
 
 int DemoMain(int argc, char** argv);  // lumen demo: synthetic end-to-end run on 127.0.0.1
+int ServeMain(int argc, char** argv);  // lumen serve: the Moonlight host (host/moonlight/serve)
 
 }  // namespace lumen::cli

@@ -17,6 +17,8 @@ struct Command {
 constexpr Command kCommands[] = {
     {"demo", "synthetic capture -> encode -> transport -> reference client on 127.0.0.1",
      lumen::cli::DemoMain},
+    {"serve", "run the Moonlight host in the foreground (pairing, RTSP, control, video, audio)",
+     lumen::cli::ServeMain},
 };
 
 int Usage(FILE* out) {

@@ -161,3 +161,8 @@ int ServeMain(int argc, char** argv) {
 }
 
 }  // namespace lumen::moonlight::serve
+
+// The `lumen serve` row of host/lumen's dispatch table (host/lumen/commands.h).
+namespace lumen::cli {
+int ServeMain(int argc, char** argv) { return moonlight::serve::ServeMain(argc, argv); }
+}  // namespace lumen::cli
