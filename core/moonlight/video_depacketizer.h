@@ -21,6 +21,9 @@
 // lost too. After a loss, non-IDR frames are dropped until an IDR arrives (cfg.wait_for_idr), as
 // the stock client does; the stream also starts in that state.
 //
+// Scope: frames must use the short 8-byte frame header (first byte 0x01), which Sunshine and
+// lumen send; GFE-style longer headers are reported as FrameLoss::kCorrupt.
+//
 // Memory: Init() allocates frame_slots x max_frame_shards x (packet_size + 16) bytes of shard
 // storage plus one output buffer; OnDatagram() does not allocate except on the first use of a
 // new (D, P) RS codec (RsCache). Time is a parameter (microseconds, any monotonic origin).
@@ -492,7 +495,7 @@ class VideoDepacketizer {
     f.host_latency_100us = LoadLe16(o + 1);
     f.frame_type = o[3];
     f.rtp_timestamp = s.timestamp;
-    f.ltr = (ShardPtr(s, 0)[video_off::kExtraFlags] & kExtraFlagLtr) != 0;
+    f.ltr = (ShardPtr(s, s.blocks[0].first)[video_off::kExtraFlags] & kExtraFlagLtr) != 0;
     f.blocks = s.block_count;
     f.data_shards = data_shards;
     f.recovered_shards = s.recovered;

@@ -620,5 +620,34 @@ TEST_CASE("ResetRestartsFrameNumbering") {
   REQUIRE(c.aus.size() == 2);
   CHECK(c.aus[1] == au);
 }
+
+TEST_CASE("LtrFlagAndMetadataSurviveWithBlocksOutOfOrder") {
+  VideoPacketizer pk;
+  REQUIRE(pk.Init(PkCfg(128, 20)).ok());
+  VideoDepacketizer dp;
+  REQUIRE(dp.Init(DpCfg(128)).ok());
+  VideoFrameMeta meta;
+  meta.frame_index = 3;
+  meta.type = FrameType::kIdr;
+  meta.rtp_timestamp = 90000;
+  meta.host_latency_100us = 57;
+  meta.ltr = true;
+  auto au = MakeAu(112 * 500, 9);
+  std::vector<Bytes> d;
+  REQUIRE(pk.Packetize(au, meta, [&](std::span<const uint8_t> x) {
+    d.emplace_back(x.begin(), x.end());
+  }) == PacketizeStatus::kOk);
+  REQUIRE(pk.last_plan().blocks >= 3);
+  std::reverse(d.begin(), d.end());  // last block first
+  Collector c;
+  for (auto& x : d) dp.OnDatagram(x, 0, c);
+  REQUIRE(c.aus.size() == 1);
+  CHECK(c.aus[0] == au);
+  CHECK(c.frames[0].ltr);
+  CHECK(c.frames[0].host_latency_100us == 57);
+  CHECK(c.frames[0].frame_type == 2);
+  CHECK(c.frames[0].rtp_timestamp == 90000u);
+  CHECK(c.frames[0].blocks == pk.last_plan().blocks);
+}
 }  // namespace
 }  // namespace lumen::moonlight
