@@ -288,3 +288,28 @@ TEST_CASE("FuzzRegression.FirstDataAndSecondFecLostEveryBlockAcrossWrap") {
 }
 }  // namespace
 }  // namespace lumen::moonlight
+
+namespace lumen::moonlight {
+namespace {
+TEST_CASE("VariableSizeBlocksSkipFecAndStillPlay") {
+  AudioPacketizer pk;
+  REQUIRE(pk.Init(AudioPacketizerConfig{}).ok());
+  AudioDepacketizer dp;
+  REQUIRE(dp.Init(AudioDepacketizerConfig{}).ok());
+  Out out;
+  std::vector<Bytes> sent;
+  size_t datagrams = 0;
+  for (uint32_t i = 0; i < 8; ++i) {
+    sent.push_back(Opus(i, 40 + i));  // VBR-like: every size differs
+    for (auto& x : Send(pk, sent.back())) {
+      ++datagrams;
+      dp.OnDatagram(x, 0, out);
+    }
+  }
+  CHECK(datagrams == 8);  // no FEC datagrams for blocks of unequal sizes
+  CHECK(pk.stats().fec_blocks_skipped == 2);
+  REQUIRE(out.opus.size() == 8);
+  for (size_t i = 0; i < 8; ++i) CHECK(out.opus[i] == sent[i]);
+}
+}  // namespace
+}  // namespace lumen::moonlight
