@@ -207,8 +207,9 @@ class VideoPacketizer {
   VideoPacketizer(const VideoPacketizer&) = delete;
   VideoPacketizer& operator=(const VideoPacketizer&) = delete;
 
-  // Validates cfg and allocates the arena. Call once (again to reconfigure; resets counters but
-  // keeps the RTP sequence running unless cfg.first_sequence is set on the first call).
+  // Validates cfg and allocates the arena. Call once, or again to reconfigure: that resets the
+  // stats but keeps the RTP sequence running (cfg.first_sequence applies to the first call only)
+  // and, for an unchanged key, keeps the GCM IV counter running so no IV is ever reused.
   absl::Status Init(const VideoPacketizerConfig& cfg) {
     if (cfg.packet_size < 64 || cfg.packet_size > 9000) {
       return absl::InvalidArgumentError("packet_size must be in 64..9000");
@@ -239,7 +240,12 @@ class VideoPacketizer {
     capacity_shards_ = std::max<size_t>(max_data, kMaxFecBlocks * kMaxRsShards);
     arena_.reset(new uint8_t[capacity_shards_ * stride_]);
     if (!initialized_) seq_ = cfg.first_sequence;
-    iv_counter_ = cfg.iv_counter_start;
+    // Never reuse a GCM IV under one key: a re-Init with the same key keeps counting.
+    if (!initialized_ || cfg.key != cfg_.key) {
+      iv_counter_ = cfg.iv_counter_start;
+    } else {
+      iv_counter_ = std::max(iv_counter_, cfg.iv_counter_start);
+    }
     stats_ = {};
     initialized_ = true;
     return absl::OkStatus();

@@ -651,3 +651,24 @@ TEST_CASE("LtrFlagAndMetadataSurviveWithBlocksOutOfOrder") {
 }
 }  // namespace
 }  // namespace lumen::moonlight
+
+namespace lumen::moonlight {
+namespace {
+TEST_CASE("ReInitNeverReusesGcmIvUnderTheSameKey") {
+  VideoPacketizer pk;
+  auto pc = PkCfg(256, 20);
+  pc.encrypt = true;
+  pc.key[0] = 1;
+  REQUIRE(pk.Init(pc).ok());
+  auto d1 = Packetize(pk, MakeAu(1000, 1), 1, FrameType::kIdr);
+  pc.fec_percent = 50;  // reconfigure, same key
+  REQUIRE(pk.Init(pc).ok());
+  auto d2 = Packetize(pk, MakeAu(1000, 2), 2, FrameType::kP);
+  CHECK(LoadLe64(&d2[0][0]) == d1.size());  // IV counter continued
+  pc.key[0] = 2;  // new key: counter restarts
+  REQUIRE(pk.Init(pc).ok());
+  auto d3 = Packetize(pk, MakeAu(1000, 3), 3, FrameType::kP);
+  CHECK(LoadLe64(&d3[0][0]) == 0u);
+}
+}  // namespace
+}  // namespace lumen::moonlight
