@@ -6,8 +6,9 @@
 #      //tools/fuzz, then each target runs for FUZZ_SECONDS (default 20) from a
 #      scratch copy of its seed corpus.
 # Bazel prints its own per-target lines for 1 and 2; for 3 this script prints
-# lines in the same shape (`//tools/fuzz:x (fuzz 20s)   PASSED`) so .ci/run
-# can count them. Exit status: 0 only if every step passed.
+# lines in the same shape (`//tools/fuzz:x   PASSED in 20s of fuzzing ...`,
+# `//tools/fuzz:x   FAILED ...`) so .ci/run's `^//target +PASSED|FAILED` count
+# includes them. Exit status: 0 only if every step passed.
 #
 # Environment: FUZZ_SECONDS (default 20); BAZEL_STARTUP (extra bazel startup
 # options, e.g. --output_base=... for a private run; CI leaves it empty);
@@ -33,11 +34,11 @@ fi
 step "libFuzzer (clang-14): bazel build --config=fuzz //tools/fuzz/..."
 mapfile -t targets < <("${BAZEL[@]}" query 'attr(name, "_fuzz$", kind("cc_binary", //tools/fuzz:all))' 2>/dev/null)
 if [ "${#targets[@]}" = 0 ]; then
-  echo "//tools/fuzz:all (fuzz build)   FAILED  (no fuzz targets found)"
+  echo "//tools/fuzz:all   FAILED TO BUILD (no fuzz targets found)"
   exit 1
 fi
 if ! "${BAZEL[@]}" build --config=fuzz "${targets[@]}"; then
-  for t in "${targets[@]}"; do echo "$t (fuzz build)   FAILED"; done
+  for t in "${targets[@]}"; do echo "$t   FAILED TO BUILD (--config=fuzz)"; done
   exit 1
 fi
 bin=$("${BAZEL[@]}" info --config=fuzz bazel-bin 2>/dev/null)
@@ -53,7 +54,7 @@ for t in "${targets[@]}"; do
   log="$scratch/$name.log"
   if "$exe" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$scratch/artifacts-$name/" "$corpus" >"$log" 2>&1; then
-    echo "$t (fuzz ${FUZZ_SECONDS}s)   PASSED  ($(grep -o 'Done [0-9]* runs' "$log" | tail -1))"
+    echo "$t   PASSED in ${FUZZ_SECONDS}s of fuzzing ($(grep -o 'Done [0-9]* runs' "$log" | tail -1))"
   else
     status=1
     echo "----- $t: last lines of the libFuzzer log -----"
@@ -61,7 +62,7 @@ for t in "${targets[@]}"; do
     for a in "$scratch/artifacts-$name"/*; do
       [ -f "$a" ] && echo "crash input (base64): $(base64 -w0 "$a")"
     done
-    echo "$t (fuzz ${FUZZ_SECONDS}s)   FAILED"
+    echo "$t   FAILED after libFuzzer found a crash (fuzz ${FUZZ_SECONDS}s)"
   fi
 done
 exit $status
