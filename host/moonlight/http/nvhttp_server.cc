@@ -554,7 +554,7 @@ void NvHttpServer::InstallAdminRoutes(httplib::Server& srv) {
            [this, token_ok, json_reply, deny](const httplib::Request& req, httplib::Response& res) {
              if (!token_ok(req)) return deny(res);
              uint64_t id = 0;
-             if (req.has_param("id")) {
+             if (!req.get_param_value("id").empty()) {
                auto idp = ParseInt(req.get_param_value("id"), 0, INT64_MAX);
                if (!idp.ok()) return json_reply(res, 400, {{"ok", false}, {"error", "bad id"}});
                id = static_cast<uint64_t>(*idp);
