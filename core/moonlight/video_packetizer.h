@@ -230,6 +230,7 @@ class VideoPacketizer {
       if (!gcm_) gcm_ = std::make_unique<crypto::AesGcm128>();
       if (!gcm_->SetKey(cfg.key)) return absl::InternalError("AES-GCM key setup failed");
     }
+    const bool same_key = initialized_ && cfg.key == cfg_.key;
     cfg_ = cfg;
     max_frame_bytes_ = max_frame;
     shard_size_ = static_cast<size_t>(cfg.packet_size) + kVideoShardOverhead;
@@ -241,7 +242,7 @@ class VideoPacketizer {
     arena_.reset(new uint8_t[capacity_shards_ * stride_]);
     if (!initialized_) seq_ = cfg.first_sequence;
     // Never reuse a GCM IV under one key: a re-Init with the same key keeps counting.
-    if (!initialized_ || cfg.key != cfg_.key) {
+    if (!same_key) {
       iv_counter_ = cfg.iv_counter_start;
     } else {
       iv_counter_ = std::max(iv_counter_, cfg.iv_counter_start);
