@@ -7,5 +7,9 @@ namespace lumen::cli {
 
 int DemoMain(int argc, char** argv);  // lumen demo: synthetic end-to-end run on 127.0.0.1
 int ServeMain(int argc, char** argv);  // lumen serve: the Moonlight host (host/moonlight/serve)
+// lumen pin / clients / unpair: Moonlight pairing management (host/moonlight/http/cli.h).
+int PinMain(int argc, char** argv);
+int ClientsMain(int argc, char** argv);
+int UnpairMain(int argc, char** argv);
 
 }  // namespace lumen::cli

@@ -19,6 +19,9 @@ constexpr Command kCommands[] = {
      lumen::cli::DemoMain},
     {"serve", "run the Moonlight host in the foreground (pairing, RTSP, control, video, audio)",
      lumen::cli::ServeMain},
+    {"pin", "enter the PIN a Moonlight client shows (lumen pin 1234; --list)", lumen::cli::PinMain},
+    {"clients", "list paired Moonlight clients", lumen::cli::ClientsMain},
+    {"unpair", "forget a paired Moonlight client (lumen unpair NAME)", lumen::cli::UnpairMain},
 };
 
 int Usage(FILE* out) {
