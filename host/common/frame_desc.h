@@ -132,6 +132,7 @@ static_assert(std::is_trivially_copyable_v<FrameTiming>);
 enum FrameTimingFlags : uint32_t {
   kTimingNoClient = 1u << 0,   // no destination yet: the AU was not sent
   kTimingTooLarge = 1u << 1,   // the packetizer refused the AU (IDR requested)
+  kTimingWaitingIdr = 1u << 2, // not sent: an earlier AU was not sent, waiting for an IDR
 };
 
 }  // namespace lumen::host

@@ -179,7 +179,7 @@ int DemoMain(int argc, char** argv) {
   // joins at an IDR.
   const uint32_t first_index = got.empty() ? 0 : got.begin()->first;
   uint64_t lost = 0, wrong = 0, unmatched_ts = 0, considered = 0, decoded = 0;
-  std::vector<double> enc, pkt, net, dec, total;
+  std::vector<double> pick, enc, au_ring, pkt, net, dec, total, overhead;
   for (const auto& [idx, t] : sent) {
     if (idx < first_index) continue;
     ++considered;
@@ -200,8 +200,13 @@ int DemoMain(int argc, char** argv) {
       continue;
     }
     if (r.stamp_capture_us != t->capture_ts_ns / 1000) ++unmatched_ts;
-    enc.push_back(double(t->encode_done_ts_ns - t->capture_ts_ns) / 1e6);
-    pkt.push_back(double(t->send_done_ts_ns - t->encode_done_ts_ns) / 1e6);
+    auto ms = [](uint64_t a, uint64_t b) { return double(int64_t(b - a)) / 1e6; };
+    pick.push_back(ms(t->capture_ts_ns, t->encode_start_ts_ns));
+    enc.push_back(ms(t->encode_start_ts_ns, t->encode_done_ts_ns));
+    au_ring.push_back(ms(t->encode_done_ts_ns, t->transport_recv_ts_ns));
+    pkt.push_back(ms(t->transport_recv_ts_ns, t->send_done_ts_ns));
+    overhead.push_back(ms(t->capture_ts_ns, t->send_done_ts_ns) -
+                       ms(t->encode_start_ts_ns, t->encode_done_ts_ns));
     net.push_back(double(int64_t(r.complete_ns - t->send_done_ts_ns)) / 1e6);
     dec.push_back(double(r.decoded_ns - r.complete_ns) / 1e6);
     total.push_back(double(r.decoded_ns - t->capture_ts_ns) / 1e6);
@@ -231,11 +236,15 @@ int DemoMain(int argc, char** argv) {
                 p.n);
   };
   std::printf("latency per stage:\n");
-  row("capture -> encoded", Pct(enc));
-  row("encoded -> sent", Pct(pkt));
+  row("capture -> encoder", Pct(pick));
+  row("encode (encoder)", Pct(enc));
+  row("encoded -> transport", Pct(au_ring));
+  row("packetize + send", Pct(pkt));
   row("sent -> received", Pct(net));
   row("received -> decoded", Pct(dec));
   row("capture -> decoded", Pct(total));
+  row("host overhead", Pct(overhead));
+  std::printf("  (host overhead = capture -> sent minus the encoder's own time)\n");
   std::printf("bitrate: %.0f kbit/s (access units), %llu datagrams\n", kbps,
               (unsigned long long)ps.datagrams_sent);
   std::printf("FEC: %llu frames recovered (%llu shards); induced drops %llu of %llu datagrams\n",

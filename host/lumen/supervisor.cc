@@ -94,8 +94,10 @@ absl::StatusOr<std::string> FindBinary(const std::string& name, const std::strin
     candidates.push_back(absl::StrCat(dir, "/../../host/", pkg, "/", name));  // bazel-bin/*
     candidates.push_back(absl::StrCat(self, ".runfiles/lumen/host/", pkg, "/", name));
   }
-  if (const char* r = getenv("RUNFILES_DIR")) {
-    candidates.push_back(absl::StrCat(r, "/lumen/host/", pkg, "/", name));
+  for (const char* var : {"RUNFILES_DIR", "TEST_SRCDIR"}) {
+    if (const char* r = getenv(var)) {
+      candidates.push_back(absl::StrCat(r, "/lumen/host/", pkg, "/", name));
+    }
   }
   candidates.push_back(absl::StrCat("host/", pkg, "/", name));
   for (const std::string& c : candidates) {

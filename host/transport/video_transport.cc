@@ -85,8 +85,20 @@ void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
     if (!dest.valid()) {
       ++stats_.frames_without_client;
       timing->flags |= host::kTimingNoClient;
+      need_idr_ = true;
       return;
     }
+  }
+  if (au.is_idr) {
+    need_idr_ = false;
+  } else if (need_idr_) {
+    timing->flags |= host::kTimingWaitingIdr;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++stats_.frames_skipped_waiting_idr;
+    }
+    RequestIdrFromEncoder();
+    return;
   }
   timing->send_start_ts_ns = host::MonotonicNs();
   moonlight::VideoFrameMeta meta;
@@ -106,12 +118,13 @@ void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
       });
   if (ps != moonlight::PacketizeStatus::kOk) {
     timing->flags |= host::kTimingTooLarge;
-    std::lock_guard<std::mutex> l(mu_);
-    ++stats_.frames_too_large;
-    host::ControlMessage m{};
-    m.type = host::ControlType::kRequestIdr;
-    m.sent_ts_ns = host::MonotonicNs();
-    if (on_control_) on_control_(m);
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++stats_.frames_too_large;
+    }
+    need_idr_ = true;
+    last_idr_request_ns_ = 0;
+    RequestIdrFromEncoder();
     return;
   }
   ++next_frame_index_;
@@ -127,6 +140,17 @@ void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
   stats_.datagrams += count;
   stats_.parity_datagrams += timing->parity;
   stats_.bytes += count * stride;
+}
+
+void VideoTransport::RequestIdrFromEncoder() {
+  // At most one request per 100 ms while waiting: the encoder answers with the next frame.
+  const uint64_t now = host::MonotonicNs();
+  if (last_idr_request_ns_ != 0 && now - last_idr_request_ns_ < 100'000'000) return;
+  last_idr_request_ns_ = now;
+  host::ControlMessage m{};
+  m.type = host::ControlType::kRequestIdr;
+  m.sent_ts_ns = now;
+  if (on_control_) on_control_(m);
 }
 
 void VideoTransport::FeedbackLoop() {

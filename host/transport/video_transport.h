@@ -50,6 +50,7 @@ struct TransportStats {
   uint64_t frames_sent = 0;
   uint64_t frames_without_client = 0;
   uint64_t frames_too_large = 0;
+  uint64_t frames_skipped_waiting_idr = 0;  // P-frames held back until an IDR
   uint64_t datagrams = 0;
   uint64_t parity_datagrams = 0;
   uint64_t bytes = 0;
@@ -71,7 +72,10 @@ class VideoTransport {
   ~VideoTransport();
 
   // Packetizes and sends one access unit. Fills *timing (send timestamps, datagram count,
-  // flags). Without a destination yet, nothing is sent (kTimingNoClient).
+  // flags). Without a destination yet, nothing is sent (kTimingNoClient). The stream on the
+  // wire always starts at an IDR and never continues past an AU that was not sent: after
+  // one, P-frames are held back (kTimingWaitingIdr) and an IDR is requested, so the client
+  // never decodes a P-frame whose reference it did not get.
   void SendAccessUnit(const host::AccessUnitDesc& au, std::span<const uint8_t> bitstream,
                       host::FrameTiming* timing);
 
@@ -90,6 +94,11 @@ class VideoTransport {
   uint16_t local_port_ = 0;
   moonlight::VideoPacketizer packetizer_;
   uint32_t next_frame_index_ = 1;
+  // Set when the client cannot decode the next P-frame: nothing sent yet, or an AU was
+  // not sent. Cleared by the next IDR. Sending time of the last IDR request.
+  bool need_idr_ = true;
+  uint64_t last_idr_request_ns_ = 0;
+  void RequestIdrFromEncoder();
   mutable std::mutex mu_;  // guards dest_, stats_ parts written by the feedback thread
   host::SocketAddress dest_;
   TransportStats stats_;
