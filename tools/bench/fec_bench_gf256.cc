@@ -9,7 +9,14 @@
 // erasure_code examples' gf_gen_decode pattern). A second decode row times
 // ISA-L's ec_encode_data alone with prebuilt tables (a pure kernel anchor).
 // Outputs are verified after timing.
+//
+// Timing uses this thread's CPU time (CLOCK_THREAD_CPUTIME_ID), not wall time, so
+// that a shared, oversubscribed build machine does not count other processes'
+// time slices against either side; medians of opt.reps repetitions.
 #include <isa-l/erasure_code.h>
+#include <time.h>
+
+#include <algorithm>
 
 #include <cstdio>
 #include <cstdlib>
@@ -46,6 +53,30 @@ struct Block {
   }
 };
 
+uint64_t CpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+}
+
+// Median CPU nanoseconds for one call of fn; each repetition runs ~target_ns.
+template <class Fn>
+double MedianCpuNs(Fn&& fn, int reps, double target_ns) {
+  uint64_t t0 = CpuNs();
+  fn();
+  const double one = std::max<double>(1.0, double(CpuNs() - t0));
+  const int inner = std::max(1, int(target_ns / one));
+  for (int i = 0; i < inner; ++i) fn();  // warm-up: hot cache
+  std::vector<double> samples;
+  for (int r = 0; r < reps; ++r) {
+    t0 = CpuNs();
+    for (int i = 0; i < inner; ++i) fn();
+    samples.push_back(double(CpuNs() - t0) / inner);
+  }
+  std::sort(samples.begin(), samples.end());
+  return samples[samples.size() / 2];
+}
+
 double Mbps(size_t bytes, double ns) { return double(bytes) / ns * 1e3; }
 
 [[noreturn]] void Die(const char* what) {
@@ -68,10 +99,9 @@ void RunWorkload(const char* name, int k, int m, size_t len, Gf256Matrix kind,
   auto enc_isal = [&] {
     ec_encode_data(int(len), k, m, tbls.data(), theirs.ptrs.data(), theirs.ptrs.data() + k);
   };
-  const int inner_o = CalibrateInner(enc_ours, opt.quick ? 2e6 : 20e6);
-  const int inner_i = CalibrateInner(enc_isal, opt.quick ? 2e6 : 20e6);
-  const double ns_enc = MedianNsPerCall(enc_ours, opt.reps, inner_o);
-  const double ns_enc_isal = MedianNsPerCall(enc_isal, opt.reps, inner_i);
+  const double target = opt.quick ? 2e6 : 20e6;
+  const double ns_enc = MedianCpuNs(enc_ours, opt.reps, target);
+  const double ns_enc_isal = MedianCpuNs(enc_isal, opt.reps, target);
   for (int j = 0; j < m; ++j) {
     if (ours.shards[k + j] != theirs.shards[k + j]) Die("encode output differs from ISA-L");
   }
@@ -123,12 +153,9 @@ void RunWorkload(const char* name, int k, int m, size_t len, Gf256Matrix kind,
   auto dec_isal_kernel = [&] {
     ec_encode_data(int(len), k, e, dec_tbls.data(), isal_in.data(), isal_out.data());
   };
-  const int di_o = CalibrateInner(dec_ours, opt.quick ? 2e6 : 20e6);
-  const int di_f = CalibrateInner(dec_isal_full, opt.quick ? 2e6 : 20e6);
-  const int di_k = CalibrateInner(dec_isal_kernel, opt.quick ? 2e6 : 20e6);
-  const double ns_dec = MedianNsPerCall(dec_ours, opt.reps, di_o);
-  const double ns_dec_full = MedianNsPerCall(dec_isal_full, opt.reps, di_f);
-  const double ns_dec_kernel = MedianNsPerCall(dec_isal_kernel, opt.reps, di_k);
+  const double ns_dec = MedianCpuNs(dec_ours, opt.reps, target);
+  const double ns_dec_full = MedianCpuNs(dec_isal_full, opt.reps, target);
+  const double ns_dec_kernel = MedianCpuNs(dec_isal_kernel, opt.reps, target);
   for (int i = 0; i < k; ++i) {
     if (ours.shards[i] != original[i]) Die("decode: data not recovered");
   }
