@@ -44,8 +44,8 @@
 // not shards x length, and the shards are
 // read once per stripe (with software prefetch of the next shards).
 //
-// Transforms: two butterfly layers per pass (radix 4) so each 64-byte block is
-// loaded and stored once per two layers. Encode reads data shards directly in
+// Transforms: up to three butterfly layers per pass (radix 8) so each 64-byte
+// block is loaded and stored once per three layers. Encode reads data shards directly in
 // the first IFFT pass, XOR-accumulates each chunk's IFFT in its last pass and
 // writes parity from the last FFT pass (no copies). Decode scales received
 // shards by the locator inside the first IFFT pass.

@@ -15,8 +15,8 @@
 // Algorithm (Lin, Chung, Han; Leopard's FF16 layout): positions are field
 // elements in Cantor coordinates; the butterfly factor of a group starting at r
 // with half-width d is skew[base + r + d] (skew[j] = FFT skew of index j - 1).
-// Two layers are done per pass (radix 4) so each block is loaded and stored
-// once per two layers; a zero factor turns a butterfly into a single XOR.
+// Up to three layers are done per pass (radix 8, else 4 or 2) so each block is
+// loaded and stored once per pass; a zero factor turns a butterfly into XOR.
 
 static inline void XorBuf(uint8_t* x, const uint8_t* y, size_t len) {
   for (size_t b = 0; b < len; b += kBlockBytes) StoreBlk(x + b, XorBlk(LoadBlk(x + b), LoadBlk(y + b)));
@@ -164,6 +164,70 @@ static inline void PrefetchStripe(const uint8_t* p, size_t len) {
   for (size_t b = 0; b < len; b += kBlockBytes) __builtin_prefetch(p + b);
 }
 
+// One inverse radix-8 group (layers d, 2d, 4d) over in[i + {0..7}d]. m[j] is
+// the factor of the butterfly whose upper half starts at r + (j + 1)d, i.e.
+// layer d uses m[0], m[2], m[4], m[6]; layer 2d uses m[1], m[5]; layer 4d m[3].
+template <bool kGeneric>
+static void IfftGroup8T(const uint8_t* const* in, uint8_t* const* out, unsigned r, unsigned d,
+                        const MulConst* const* m, bool acc, size_t len) {
+  Prep c[7];
+  bool z[7];
+  for (int j = 0; j < 7; ++j) {
+    c[j] = LoadConst(*m[j]);
+    z[j] = kGeneric && m[j]->value == 0;
+  }
+  for (unsigned i = r; i < r + d; ++i) {
+    const uint8_t* ip[8];
+    uint8_t* op[8];
+    for (int j = 0; j < 8; ++j) {
+      ip[j] = in[i + j * d];
+      op[j] = out[i + j * d];
+    }
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk x[8];
+      for (int j = 0; j < 8; ++j) x[j] = LoadBlk(ip[j] + b);
+      // layer d: pairs (0,1) m0, (2,3) m2, (4,5) m4, (6,7) m6
+      for (int j = 0; j < 8; j += 2) {
+        x[j + 1] = XorBlk(x[j + 1], x[j]);
+        if (!z[j]) x[j] = XorBlk(x[j], MulBlk(x[j + 1], c[j]));
+      }
+      // layer 2d: pairs (0,2), (1,3) m1; (4,6), (5,7) m5
+      for (int g = 0; g < 8; g += 4) {
+        const int f = g + 1;
+        for (int j = g; j < g + 2; ++j) {
+          x[j + 2] = XorBlk(x[j + 2], x[j]);
+          if (!z[f]) x[j] = XorBlk(x[j], MulBlk(x[j + 2], c[f]));
+        }
+      }
+      // layer 4d: pairs (j, j + 4) m3
+      for (int j = 0; j < 4; ++j) {
+        x[j + 4] = XorBlk(x[j + 4], x[j]);
+        if (!z[3]) x[j] = XorBlk(x[j], MulBlk(x[j + 4], c[3]));
+      }
+      if (kGeneric && acc) {
+        for (int j = 0; j < 8; ++j) x[j] = XorBlk(x[j], LoadBlk(op[j] + b));
+      }
+      for (int j = 0; j < 8; ++j) StoreBlk(op[j] + b, x[j]);
+    }
+  }
+}
+
+static inline void IfftGroup8(const uint8_t* const* in, uint8_t* const* out, unsigned r,
+                              unsigned d, const MulConst* skew, unsigned base, bool acc,
+                              size_t len) {
+  const MulConst* m[7];
+  bool any_zero = false;
+  for (unsigned j = 0; j < 7; ++j) {
+    m[j] = &skew[base + r + (j + 1) * d];
+    any_zero = any_zero || m[j]->value == 0;
+  }
+  if (acc || any_zero) {
+    IfftGroup8T<true>(in, out, r, d, m, acc, len);
+  } else {
+    IfftGroup8T<false>(in, out, r, d, m, false, len);
+  }
+}
+
 // Inverse FFT of n points. The first pass reads `in` (in[i] for i >= trunc
 // must read as zero), scaled by in_mul[i] when in_mul != nullptr (n >= 4), every
 // pass writes w; the last pass writes to `acc` (XOR-accumulating) instead when
@@ -172,7 +236,7 @@ static inline void PrefetchStripe(const uint8_t* p, size_t len) {
 // [RoundUp(trunc, 4), n) when in != w.
 static void EngineIfft(const uint8_t* const* in, uint8_t* const* w, uint8_t* const* acc,
                        unsigned n, unsigned trunc, const MulConst* skew, unsigned base,
-                       const MulConst* in_mul, size_t len) {
+                       const MulConst* in_mul, unsigned max_radix, size_t len) {
   if (n == 1) {
     if (acc != nullptr) {
       XorBuf(acc[0], in[0], len);
@@ -182,24 +246,36 @@ static void EngineIfft(const uint8_t* const* in, uint8_t* const* w, uint8_t* con
     return;
   }
   const uint8_t* const* src = in;
-  unsigned dist = 1, dist4 = 4;
-  for (; dist4 <= n; dist = dist4, dist4 <<= 2) {
-    const bool last = dist4 == n;
-    uint8_t* const* dst = last && acc != nullptr ? acc : w;
-    const bool first = src == in;
-    for (unsigned r = 0; r < trunc; r += dist4) {
-      if (first && r + 16 + 3 < n) {  // the first pass streams from the shards
-        for (unsigned q = 0; q < 4; ++q) PrefetchStripe(src[r + 16 + q], len);
+  bool first = true;
+  unsigned dist = 1;
+  while (dist < n) {
+    unsigned layers = 0;
+    while ((dist << (layers + 1)) <= n) ++layers;  // layers left: log2(n / dist)
+    // Radix 8 where possible; the first pass scales inputs only in radix 4.
+    const unsigned radix =
+        (first && in_mul != nullptr) || max_radix < 8
+            ? (layers >= 2 ? 4 : 2)
+            : (layers >= 3 ? 8 : layers == 2 ? 4 : 2);
+    const unsigned span = radix * dist;
+    const bool last = span == n;
+    const bool to_acc = last && acc != nullptr;
+    uint8_t* const* dst = to_acc ? acc : w;
+    for (unsigned r = 0; r < trunc; r += span) {
+      if (first && r + 4 * radix <= n) {  // the first pass streams from the shards
+        for (unsigned q = 0; q < radix; ++q) PrefetchStripe(src[r + 3 * radix + q], len);
       }
-      IfftGroup4(src, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
-                 skew[base + r + 2 * dist], last && acc != nullptr, first ? in_mul : nullptr,
-                 len);
+      if (radix == 8) {
+        IfftGroup8(src, dst, r, dist, skew, base, to_acc, len);
+      } else if (radix == 4) {
+        IfftGroup4(src, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
+                   skew[base + r + 2 * dist], to_acc, first ? in_mul : nullptr, len);
+      } else {
+        IfftGroup2(src, dst, r, dist, skew[base + r + dist], to_acc, len);
+      }
     }
     src = w;
-  }
-  if (dist < n) {  // one radix-2 layer left (dist == n / 2)
-    uint8_t* const* dst = acc != nullptr ? acc : w;
-    IfftGroup2(src, dst, 0, dist, skew[base + dist], acc != nullptr, len);
+    first = false;
+    dist = span;
   }
 }
 
@@ -270,27 +346,96 @@ static inline void FftGroup4(uint8_t* const* w, uint8_t* const* out, unsigned r,
   }
 }
 
+// One forward radix-8 group (layers 4d, 2d, d); factors as IfftGroup8.
+template <bool kGeneric>
+static void FftGroup8T(uint8_t* const* w, uint8_t* const* out, unsigned r, unsigned d,
+                       const MulConst* const* m, size_t len) {
+  Prep c[7];
+  bool z[7];
+  for (int j = 0; j < 7; ++j) {
+    c[j] = LoadConst(*m[j]);
+    z[j] = kGeneric && m[j]->value == 0;
+  }
+  for (unsigned i = r; i < r + d; ++i) {
+    const uint8_t* ip[8];
+    uint8_t* op[8];
+    for (int j = 0; j < 8; ++j) {
+      ip[j] = w[i + j * d];
+      op[j] = out[i + j * d];
+    }
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk x[8];
+      for (int j = 0; j < 8; ++j) x[j] = LoadBlk(ip[j] + b);
+      // layer 4d: pairs (j, j + 4) m3
+      for (int j = 0; j < 4; ++j) {
+        if (!z[3]) x[j] = XorBlk(x[j], MulBlk(x[j + 4], c[3]));
+        x[j + 4] = XorBlk(x[j + 4], x[j]);
+      }
+      // layer 2d: pairs (0,2), (1,3) m1; (4,6), (5,7) m5
+      for (int g = 0; g < 8; g += 4) {
+        const int f = g + 1;
+        for (int j = g; j < g + 2; ++j) {
+          if (!z[f]) x[j] = XorBlk(x[j], MulBlk(x[j + 2], c[f]));
+          x[j + 2] = XorBlk(x[j + 2], x[j]);
+        }
+      }
+      // layer d: pairs (0,1) m0, (2,3) m2, (4,5) m4, (6,7) m6
+      for (int j = 0; j < 8; j += 2) {
+        if (!z[j]) x[j] = XorBlk(x[j], MulBlk(x[j + 1], c[j]));
+        x[j + 1] = XorBlk(x[j + 1], x[j]);
+      }
+      for (int j = 0; j < 8; ++j) StoreBlk(op[j] + b, x[j]);
+    }
+  }
+}
+
+static inline void FftGroup8(uint8_t* const* w, uint8_t* const* out, unsigned r, unsigned d,
+                             const MulConst* skew, unsigned base, size_t len) {
+  const MulConst* m[7];
+  bool any_zero = false;
+  for (unsigned j = 0; j < 7; ++j) {
+    m[j] = &skew[base + r + (j + 1) * d];
+    any_zero = any_zero || m[j]->value == 0;
+  }
+  if (any_zero) {
+    FftGroup8T<true>(w, out, r, d, m, len);
+  } else {
+    FftGroup8T<false>(w, out, r, d, m, len);
+  }
+}
+
 // In-place forward FFT over w[0, n); only outputs at positions < trunc are
 // needed, so groups that start at or beyond trunc are skipped. The last pass
 // writes to `out` (may equal w).
 static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsigned trunc,
-                      const MulConst* skew, unsigned base, size_t len) {
+                      const MulConst* skew, unsigned base, unsigned max_radix, size_t len) {
   if (n == 1) {
     if (out[0] != w[0]) std::memcpy(out[0], w[0], len);
     return;
   }
-  unsigned dist4 = n, dist = n >> 2;
-  for (; dist != 0; dist4 = dist, dist >>= 2) {
+  unsigned span = n;  // group size of the next pass
+  while (span > 1) {
+    unsigned layers = 0;
+    while ((1u << (layers + 1)) <= span) ++layers;  // log2(span)
+    const unsigned radix = layers >= 3 && max_radix >= 8 ? 8 : layers >= 2 ? 4 : 2;
+    const unsigned dist = span / radix;
     uint8_t* const* dst = dist == 1 ? out : w;
-    for (unsigned r = 0; r < trunc; r += dist4) {
-      FftGroup4(w, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
-                skew[base + r + 2 * dist], len);
+    for (unsigned r = 0; r < trunc; r += span) {
+      if (radix == 8) {
+        FftGroup8(w, dst, r, dist, skew, base, len);
+      } else if (radix == 4) {
+        FftGroup4(w, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
+                  skew[base + r + 2 * dist], len);
+      } else {
+        FftGroup2(w, dst, r, dist, skew[base + r + dist], len);
+      }
     }
-  }
-  if (dist4 == 2) {  // one radix-2 layer left (dist == 1)
-    for (unsigned r = 0; r < trunc; r += 2) FftGroup2(w, out, r, 1, skew[base + r + 1], len);
+    span = dist;
   }
 }
+
+// Largest radix of the decoder's transforms (8: three layers per pass).
+static constexpr unsigned kDecodeRadix = 8;
 
 // Encode of one column stripe: data/parity bytes [off, off + len); work
 // buffers hold just this stripe (their bytes [0, len)).
@@ -308,12 +453,12 @@ static void EngineEncode(const EncodePlan& p, size_t off, size_t len) {
     // Chunks after the first run in the scratch half of work.
     uint8_t* const* t = first ? w : w + mp;
     for (unsigned i = (cnt + 3) & ~3u; i < mp; ++i) std::memset(t[i], 0, len);
-    EngineIfft(in, t, first ? nullptr : w, mp, cnt, p.skew, mp + co, nullptr, len);
+    EngineIfft(in, t, first ? nullptr : w, mp, cnt, p.skew, mp + co, nullptr, 8, len);
   }
   // Parity = FFT at positions [0, m), last pass straight into the parity shards.
   uint8_t** out = p.out_scratch;
   for (unsigned i = 0; i < mp; ++i) out[i] = i < p.m ? p.parity[i] + off : w[i];
-  EngineFft(w, out, mp, p.m, p.skew, 0, len);
+  EngineFft(w, out, mp, p.m, p.skew, 0, 8, len);
 }
 
 // Decode of one column stripe: shard bytes [off, off + len); work buffers hold
@@ -328,7 +473,7 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
     for (unsigned i = 0; i < p.in_count; ++i) in[i] = p.src[i] != nullptr ? p.src[i] + off : p.zero;
     for (unsigned i = p.in_count; i < ((p.in_count + 3) & ~3u); ++i) in[i] = p.zero;
     for (unsigned i = (p.in_count + 3) & ~3u; i < n; ++i) std::memset(w[i], 0, len);
-    EngineIfft(in, w, nullptr, n, p.in_count, p.skew, 0, p.in_mul, len);
+    EngineIfft(in, w, nullptr, n, p.in_count, p.skew, 0, p.in_mul, kDecodeRadix, len);
   } else {
     for (unsigned i = 0; i < n; ++i) {
       if (i < p.in_count && p.src[i] != nullptr) {
@@ -337,7 +482,7 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
         std::memset(w[i], 0, len);
       }
     }
-    EngineIfft(w, w, nullptr, n, p.in_count, p.skew, 0, nullptr, len);
+    EngineIfft(w, w, nullptr, n, p.in_count, p.skew, 0, nullptr, kDecodeRadix, len);
   }
   // Formal derivative in the novel polynomial basis (Cantor basis: XOR only):
   // w[t] ^= w[t + 2^b] for every bit b clear in t (t + 2^b < n), all reads of
@@ -352,7 +497,7 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
       StoreBlk(w[t] + b, v);
     }
   }
-  EngineFft(w, w, n, p.out_count, p.skew, 0, len);
+  EngineFft(w, w, n, p.out_count, p.skew, 0, kDecodeRadix, len);
   // Erased symbol = (locator * codeword)'(x) / locator'(x).
   for (unsigned j = 0; j < p.num_out; ++j)
     MulBuf(p.out_dst[j] + off, w[p.out_pos[j]], LoadConst(p.out_mul[j]), len);
