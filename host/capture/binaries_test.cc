@@ -143,6 +143,42 @@ TEST_SUITE("Binaries") {
     ::rmdir(dir.c_str());
   }
 
+  TEST_CASE("AudioProcessWritesOpusPackets") {
+    host::ShmRing ring = Ring(host::RingKind::kEncodedAudio, host::OverflowPolicy::kReject, 64,
+                              sizeof(host::AudioPacketDesc), 1408);
+    char dir_template[] = "/tmp/lumen-aud.XXXXXX";
+    REQUIRE(::mkdtemp(dir_template) != nullptr);
+    const std::string dir = dir_template, sock = dir + "/audio.sock";
+    const int l = Listen(sock);
+    const pid_t pid = Spawn({Runfile("host/audio/lumen-audio"), "--ring-socket=" + sock,
+                             "--no-pipewire", "--channels=6"});
+    const int c = ::accept(l, nullptr, nullptr);
+    REQUIRE(c >= 0);
+    const host::ReceivedRing rings[] = {{host::RingRole::kEncodedAudioOut, ring.fd()}};
+    REQUIRE(host::SendRings(c, rings).ok());
+    host::RingConsumer consumer(&ring);
+    uint64_t expect_seq = 1, prev_ts = 0;
+    for (int i = 0; i < 20; ++i) {
+      auto slot = consumer.Acquire(2'000'000'000);
+      REQUIRE(slot.has_value());
+      const auto d = slot->As<host::AudioPacketDesc>();
+      CHECK(d.seq == expect_seq++);
+      CHECK(d.channels == 6);
+      CHECK(d.samples_per_channel == 240);
+      CHECK(d.sample_rate == 48000);
+      CHECK(d.len == slot->payload.size());
+      CHECK(d.len > 0);
+      if (i > 0) CHECK(d.capture_ts_ns - prev_ts == 5'000'000);
+      prev_ts = d.capture_ts_ns;
+      consumer.Release(*slot);
+    }
+    CHECK(StopAndWait(pid) == 0);
+    ::close(c);
+    ::close(l);
+    ::unlink(sock.c_str());
+    ::rmdir(dir.c_str());
+  }
+
   TEST_CASE("EncoderProbePrintsCodecs") {
     const std::string out = std::string(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") + "/probe.txt";
     const std::string cmd = Runfile("host/encode/lumen-encode") + " --probe > " + out;
