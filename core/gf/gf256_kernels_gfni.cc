@@ -41,6 +41,7 @@ inline void StorePartial(uint8_t* p, V v, size_t n) {
 }
 #endif
 inline V XorV(V a, V b) { return simde_mm512_xor_si512(a, b); }
+inline V Xor3V(V a, V b, V c) { return simde_mm512_ternarylogic_epi64(a, b, c, 0x96); }
 
 using Src = V;
 inline Src Prepare(V x) { return x; }

@@ -11,7 +11,7 @@
 //   constexpr int kMaxAccumulators;  // cap on kMaxGroup * kColumns in registers
 //   V Load(const uint8_t*); void Store(uint8_t*, V);
 //   V LoadPartial(const uint8_t*, size_t n); void StorePartial(uint8_t*, V, size_t n);
-//   V XorV(V, V);
+//   V XorV(V, V); V Xor3V(V, V, V);
 //   struct Src;  Src Prepare(V x);           // per-input precomputation
 //   struct Coef; Coef MakeCoef(uint8_t c);   // per-coefficient constants
 //   V MulBy(const Coef&, const Src&);        // c * x, byte-wise
@@ -83,7 +83,25 @@ __attribute__((always_inline)) inline void DotColumns(const Prep* prep, int k,
 #pragma GCC unroll 4
     for (int c = 0; c < C; ++c) acc[c][g] = MulP(prep[g], x[c]);
   }
-  for (int i = 1; i < k; ++i) {
+  int i = 1;
+  // Two inputs per step: one three-way XOR (vpternlogq where available) folds
+  // both products into the accumulator.
+  for (; i + 1 < k; i += 2) {
+    Src y[C];
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      x[c] = load(i, c);
+      y[c] = load(i + 1, c);
+    }
+    const Prep* p = prep + size_t(i) * G;
+    const Prep* q = p + G;
+#pragma GCC unroll 32
+    for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) acc[c][g] = Xor3V(acc[c][g], MulP(p[g], x[c]), MulP(q[g], y[c]));
+    }
+  }
+  if (i < k) {
 #pragma GCC unroll 4
     for (int c = 0; c < C; ++c) x[c] = load(i, c);
     const Prep* p = prep + size_t(i) * G;

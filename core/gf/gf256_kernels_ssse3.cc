@@ -29,6 +29,7 @@ inline void StorePartial(uint8_t* p, V v, size_t n) {
   std::memcpy(p, buf, n);
 }
 inline V XorV(V a, V b) { return simde_mm_xor_si128(a, b); }
+inline V Xor3V(V a, V b, V c) { return simde_mm_xor_si128(simde_mm_xor_si128(a, b), c); }
 
 struct Src {
   V lo, hi;
