@@ -44,8 +44,8 @@ Status Rs256::Init(int k, int m, Gf256Matrix kind) {
   coeffs_.assign(size_t(m) * k, 0);
   inv_.assign(size_t(e_max) * e_max, 0);
   work_.assign(size_t(e_max) * 2 * e_max, 0);
-  ax_.assign(e_max, 0);
-  ay_.assign(e_max, 0);
+  lax_.assign(e_max, 0);
+  lay_.assign(e_max, 0);
   lost_data_.assign(k, 0);
   lost_parity_.assign(m, 0);
   use_parity_.assign(m, 0);
@@ -82,29 +82,37 @@ bool Rs256::InvertSubmatrix(const int* rows, const int* cols, int e) noexcept {
     // A^-1[b][a] = ax[a] * ay[b] / (x_a + y_b) where
     //   ax[a] = prod_c (x_a + y_c) / prod_{c != a} (x_a + x_c),
     //   ay[b] = prod_c (x_c + y_b) / prod_{c != b} (y_b + y_c).
+    // All in the log domain (256/512-byte tables, L1-resident): products are
+    // sums of logs mod 255. Every factor is nonzero (x_a != y_c since x < m <= y,
+    // and rows/cols are distinct).
+    const auto& lt = gf::gf256_detail::kLogExp;
     for (int a = 0; a < e; ++a) {
-      const uint8_t xa = uint8_t(rows[a]);
-      uint8_t num = 1, den = 1;
+      const int xa = rows[a];
+      int lnum = 0, lden = 0;
       for (int c = 0; c < e; ++c) {
-        num = Gf256::Mul(num, uint8_t(xa ^ (m_ + cols[c])));
-        if (c != a) den = Gf256::Mul(den, uint8_t(xa ^ rows[c]));
+        lnum += lt.log[xa ^ (m_ + cols[c])];
+        if (c != a) lden += lt.log[xa ^ rows[c]];
       }
-      ax_[a] = Gf256::Div(num, den);
+      lax_[a] = (lnum % 255 + 255 - lden % 255) % 255;
     }
     for (int b = 0; b < e; ++b) {
-      const uint8_t yb = uint8_t(m_ + cols[b]);
-      uint8_t num = 1, den = 1;
+      const int yb = m_ + cols[b];
+      int lnum = 0, lden = 0;
       for (int c = 0; c < e; ++c) {
-        num = Gf256::Mul(num, uint8_t(rows[c] ^ yb));
-        if (c != b) den = Gf256::Mul(den, uint8_t(yb ^ (m_ + cols[c])));
+        lnum += lt.log[rows[c] ^ yb];
+        if (c != b) lden += lt.log[yb ^ (m_ + cols[c])];
       }
-      ay_[b] = Gf256::Div(num, den);
+      lay_[b] = (lnum % 255 + 255 - lden % 255) % 255;
     }
     for (int b = 0; b < e; ++b) {
-      const uint8_t yb = uint8_t(m_ + cols[b]);
+      const int yb = m_ + cols[b];
+      const int lb = lay_[b] + 255;
+      uint8_t* out = inv + b * e;
       for (int a = 0; a < e; ++a) {
-        inv[b * e + a] =
-            Gf256::Mul(Gf256::Mul(ax_[a], ay_[b]), Gf256::Inv(uint8_t(rows[a] ^ yb)));
+        // exp[] is doubled (512 entries): index < 255 + 510 - 0 needs a reduce.
+        int l = lax_[a] + lb - lt.log[rows[a] ^ yb];
+        if (l >= 510) l -= 255;
+        out[a] = lt.exp[l];
       }
     }
     return true;

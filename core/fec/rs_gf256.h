@@ -70,7 +70,7 @@ class Rs256 {
   std::vector<uint8_t> coeffs_;          // up to m x k: decode / re-encode rows
   std::vector<uint8_t> inv_;             // e x e inverse
   std::vector<uint8_t> work_;            // e x 2e Gauss-Jordan work area
-  std::vector<uint8_t> ax_, ay_;         // Cauchy closed-form factors
+  std::vector<int> lax_, lay_;           // Cauchy closed-form factors (logs)
   std::vector<int> lost_data_;           // indices of lost data shards
   std::vector<int> lost_parity_;         // parity row numbers of lost parity shards
   std::vector<int> use_parity_;          // parity rows used to decode
