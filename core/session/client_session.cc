@@ -9,36 +9,60 @@ namespace lumen::session {
 
 const char* ClientStateName(ClientState s) {
   switch (s) {
-    case ClientState::kIdle: return "Idle";
-    case ClientState::kLaunching: return "Launching";
-    case ClientState::kRtspOptions: return "RtspOptions";
-    case ClientState::kRtspDescribe: return "RtspDescribe";
-    case ClientState::kRtspSetupAudio: return "RtspSetupAudio";
-    case ClientState::kRtspSetupVideo: return "RtspSetupVideo";
-    case ClientState::kRtspSetupControl: return "RtspSetupControl";
-    case ClientState::kRtspAnnounce: return "RtspAnnounce";
-    case ClientState::kRtspPlay: return "RtspPlay";
-    case ClientState::kControlConnecting: return "ControlConnecting";
-    case ClientState::kWaitingVideo: return "WaitingVideo";
-    case ClientState::kStreaming: return "Streaming";
-    case ClientState::kTerminated: return "Terminated";
+    case ClientState::kIdle:
+      return "Idle";
+    case ClientState::kLaunching:
+      return "Launching";
+    case ClientState::kRtspOptions:
+      return "RtspOptions";
+    case ClientState::kRtspDescribe:
+      return "RtspDescribe";
+    case ClientState::kRtspSetupAudio:
+      return "RtspSetupAudio";
+    case ClientState::kRtspSetupVideo:
+      return "RtspSetupVideo";
+    case ClientState::kRtspSetupControl:
+      return "RtspSetupControl";
+    case ClientState::kRtspAnnounce:
+      return "RtspAnnounce";
+    case ClientState::kRtspPlay:
+      return "RtspPlay";
+    case ClientState::kControlConnecting:
+      return "ControlConnecting";
+    case ClientState::kWaitingVideo:
+      return "WaitingVideo";
+    case ClientState::kStreaming:
+      return "Streaming";
+    case ClientState::kTerminated:
+      return "Terminated";
   }
   return "?";
 }
 
 const char* ClientEventName(ClientEventType e) {
   switch (e) {
-    case ClientEventType::kStart: return "Start";
-    case ClientEventType::kLaunchOk: return "LaunchOk";
-    case ClientEventType::kRtspReply: return "RtspReply";
-    case ClientEventType::kControlConnected: return "ControlConnected";
-    case ClientEventType::kVideoData: return "VideoData";
-    case ClientEventType::kNeedIdr: return "NeedIdr";
-    case ClientEventType::kTerminationReceived: return "TerminationReceived";
-    case ClientEventType::kControlDisconnected: return "ControlDisconnected";
-    case ClientEventType::kFailure: return "Failure";
-    case ClientEventType::kUserStop: return "UserStop";
-    case ClientEventType::kTick: return "Tick";
+    case ClientEventType::kStart:
+      return "Start";
+    case ClientEventType::kLaunchOk:
+      return "LaunchOk";
+    case ClientEventType::kRtspReply:
+      return "RtspReply";
+    case ClientEventType::kControlConnected:
+      return "ControlConnected";
+    case ClientEventType::kVideoData:
+      return "VideoData";
+    case ClientEventType::kNeedIdr:
+      return "NeedIdr";
+    case ClientEventType::kTerminationReceived:
+      return "TerminationReceived";
+    case ClientEventType::kControlDisconnected:
+      return "ControlDisconnected";
+    case ClientEventType::kFailure:
+      return "Failure";
+    case ClientEventType::kUserStop:
+      return "UserStop";
+    case ClientEventType::kTick:
+      return "Tick";
   }
   return "?";
 }
@@ -52,8 +76,7 @@ absl::Time ClientSession::next_deadline() const {
 }
 
 absl::StatusOr<ClientActions> ClientSession::Reject(ClientEventType e) const {
-  return absl::FailedPreconditionError(absl::StrCat("client session: event ",
-                                                    ClientEventName(e),
+  return absl::FailedPreconditionError(absl::StrCat("client session: event ", ClientEventName(e),
                                                     " is not valid in state ",
                                                     ClientStateName(state_)));
 }
@@ -64,8 +87,7 @@ void ClientSession::Terminate(ClientTermination r, ClientActions& out) {
   }
   state_ = ClientState::kTerminated;
   reason_ = r;
-  deadline_ = next_control_ping_ = next_video_ping_ = next_loss_report_ =
-      absl::InfiniteFuture();
+  deadline_ = next_control_ping_ = next_video_ping_ = next_loss_report_ = absl::InfiniteFuture();
 }
 
 namespace {
@@ -107,8 +129,7 @@ absl::StatusOr<ClientActions> ClientSession::OnEvent(const ClientEvent& ev, absl
         Periodic(now, timeouts_.control_ping, next_control_ping_, ClientAction::kSendControlPing,
                  out);
         Periodic(now, timeouts_.video_ping, next_video_ping_, ClientAction::kSendVideoPing, out);
-        Periodic(now, timeouts_.loss_report, next_loss_report_, ClientAction::kSendLossReport,
-                 out);
+        Periodic(now, timeouts_.loss_report, next_loss_report_, ClientAction::kSendLossReport, out);
         break;
       default:  // RTSP request states
         if (now >= deadline_) Terminate(ClientTermination::kRtspTimeout, out);
@@ -127,8 +148,7 @@ absl::StatusOr<ClientActions> ClientSession::OnEvent(const ClientEvent& ev, absl
     Terminate(ClientTermination::kFailed, out);
     return out;
   }
-  const bool connected =
-      state_ == ClientState::kWaitingVideo || state_ == ClientState::kStreaming;
+  const bool connected = state_ == ClientState::kWaitingVideo || state_ == ClientState::kStreaming;
   if (e == ClientEventType::kTerminationReceived || e == ClientEventType::kControlDisconnected) {
     if (!connected) return Reject(e);
     Terminate(e == ClientEventType::kTerminationReceived ? ClientTermination::kHostTerminated

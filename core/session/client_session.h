@@ -53,7 +53,7 @@ enum class ClientEventType : uint8_t {
   kNeedIdr,              // the depacketizer lost a frame
   kTerminationReceived,  // control 0x0109 from the host
   kControlDisconnected,
-  kFailure,              // /launch error, RTSP error status or connection failure
+  kFailure,  // /launch error, RTSP error status or connection failure
   kUserStop,
   kTick,
 };
@@ -63,19 +63,19 @@ enum class ClientAction : uint8_t {
   kSendOptions,
   kSendDescribe,
   kSendSetupAudio,
-  kStartAudioPings,       // right after the audio SETUP reply (§5.4)
+  kStartAudioPings,  // right after the audio SETUP reply (§5.4)
   kSendSetupVideo,
   kSendSetupControl,
-  kSendAnnounce,          // Moonlight-only ANNOUNCE
-  kSendAnnounceWithLumen, // ANNOUNCE + x-lumen-transport answer
+  kSendAnnounce,           // Moonlight-only ANNOUNCE
+  kSendAnnounceWithLumen,  // ANNOUNCE + x-lumen-transport answer
   kDeriveLumenKeys,
   kSendPlay,
   kConnectControl,
-  kSendStartAB,           // Start A (IDR request 0x0302) + Start B (0x0307)
+  kSendStartAB,  // Start A (IDR request 0x0302) + Start B (0x0307)
   kStartVideoPings,
   kSendControlPing,
   kSendVideoPing,
-  kSendLossReport,        // lumen feedback
+  kSendLossReport,  // lumen feedback
   kRequestIdr,
   kDisconnect,
 };

@@ -9,40 +9,68 @@ namespace lumen::session {
 
 const char* HostStateName(HostState s) {
   switch (s) {
-    case HostState::kIdle: return "Idle";
-    case HostState::kLaunched: return "Launched";
-    case HostState::kSetupAudio: return "SetupAudio";
-    case HostState::kSetupVideo: return "SetupVideo";
-    case HostState::kSetupControl: return "SetupControl";
-    case HostState::kAnnounced: return "Announced";
-    case HostState::kPlaying: return "Playing";
-    case HostState::kControlConnected: return "ControlConnected";
-    case HostState::kStreaming: return "Streaming";
-    case HostState::kTerminated: return "Terminated";
+    case HostState::kIdle:
+      return "Idle";
+    case HostState::kLaunched:
+      return "Launched";
+    case HostState::kSetupAudio:
+      return "SetupAudio";
+    case HostState::kSetupVideo:
+      return "SetupVideo";
+    case HostState::kSetupControl:
+      return "SetupControl";
+    case HostState::kAnnounced:
+      return "Announced";
+    case HostState::kPlaying:
+      return "Playing";
+    case HostState::kControlConnected:
+      return "ControlConnected";
+    case HostState::kStreaming:
+      return "Streaming";
+    case HostState::kTerminated:
+      return "Terminated";
   }
   return "?";
 }
 
 const char* HostEventName(HostEventType e) {
   switch (e) {
-    case HostEventType::kLaunch: return "Launch";
-    case HostEventType::kRtspOptions: return "RtspOptions";
-    case HostEventType::kRtspDescribe: return "RtspDescribe";
-    case HostEventType::kRtspSetupAudio: return "RtspSetupAudio";
-    case HostEventType::kRtspSetupVideo: return "RtspSetupVideo";
-    case HostEventType::kRtspSetupControl: return "RtspSetupControl";
-    case HostEventType::kRtspAnnounce: return "RtspAnnounce";
-    case HostEventType::kRtspPlay: return "RtspPlay";
-    case HostEventType::kControlConnected: return "ControlConnected";
-    case HostEventType::kControlMessage: return "ControlMessage";
-    case HostEventType::kIdrRequested: return "IdrRequested";
-    case HostEventType::kVideoPing: return "VideoPing";
-    case HostEventType::kAudioPing: return "AudioPing";
-    case HostEventType::kControlDisconnected: return "ControlDisconnected";
-    case HostEventType::kCancel: return "Cancel";
-    case HostEventType::kAppExited: return "AppExited";
-    case HostEventType::kHostStop: return "HostStop";
-    case HostEventType::kTick: return "Tick";
+    case HostEventType::kLaunch:
+      return "Launch";
+    case HostEventType::kRtspOptions:
+      return "RtspOptions";
+    case HostEventType::kRtspDescribe:
+      return "RtspDescribe";
+    case HostEventType::kRtspSetupAudio:
+      return "RtspSetupAudio";
+    case HostEventType::kRtspSetupVideo:
+      return "RtspSetupVideo";
+    case HostEventType::kRtspSetupControl:
+      return "RtspSetupControl";
+    case HostEventType::kRtspAnnounce:
+      return "RtspAnnounce";
+    case HostEventType::kRtspPlay:
+      return "RtspPlay";
+    case HostEventType::kControlConnected:
+      return "ControlConnected";
+    case HostEventType::kControlMessage:
+      return "ControlMessage";
+    case HostEventType::kIdrRequested:
+      return "IdrRequested";
+    case HostEventType::kVideoPing:
+      return "VideoPing";
+    case HostEventType::kAudioPing:
+      return "AudioPing";
+    case HostEventType::kControlDisconnected:
+      return "ControlDisconnected";
+    case HostEventType::kCancel:
+      return "Cancel";
+    case HostEventType::kAppExited:
+      return "AppExited";
+    case HostEventType::kHostStop:
+      return "HostStop";
+    case HostEventType::kTick:
+      return "Tick";
   }
   return "?";
 }
@@ -51,14 +79,11 @@ HostSession::HostSession(bool lumen_enabled, HostTimeouts timeouts)
     : timeouts_(timeouts),
       lumen_(lumen_enabled ? LumenNegotiation::kNotOffered : LumenNegotiation::kDisabled) {}
 
-absl::Time HostSession::next_deadline() const {
-  return std::min(deadline_, next_periodic_);
-}
+absl::Time HostSession::next_deadline() const { return std::min(deadline_, next_periodic_); }
 
 absl::StatusOr<HostActions> HostSession::Reject(HostEventType e) const {
-  return absl::FailedPreconditionError(absl::StrCat("host session: event ", HostEventName(e),
-                                                    " is not valid in state ",
-                                                    HostStateName(state_)));
+  return absl::FailedPreconditionError(absl::StrCat(
+      "host session: event ", HostEventName(e), " is not valid in state ", HostStateName(state_)));
 }
 
 void HostSession::Terminate(TerminationReason r, HostActions& out) {

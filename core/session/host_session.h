@@ -47,24 +47,24 @@ enum class HostState : uint8_t {
 };
 
 enum class HostEventType : uint8_t {
-  kLaunch,               // HTTPS /launch (or /resume) accepted
+  kLaunch,  // HTTPS /launch (or /resume) accepted
   kRtspOptions,
   kRtspDescribe,
   kRtspSetupAudio,
   kRtspSetupVideo,
   kRtspSetupControl,
-  kRtspAnnounce,         // see HostEvent::lumen_accept_valid
+  kRtspAnnounce,  // see HostEvent::lumen_accept_valid
   kRtspPlay,
-  kControlConnected,     // ENet connect with the matching connect data
-  kControlMessage,       // any control packet (ping 0x0200, input, IDR request, ...)
-  kIdrRequested,         // control 0x0302 or a lumen IdrRequest
-  kVideoPing,            // UDP ping on the video port
-  kAudioPing,            // UDP ping on the audio port
+  kControlConnected,  // ENet connect with the matching connect data
+  kControlMessage,    // any control packet (ping 0x0200, input, IDR request, ...)
+  kIdrRequested,      // control 0x0302 or a lumen IdrRequest
+  kVideoPing,         // UDP ping on the video port
+  kAudioPing,         // UDP ping on the audio port
   kControlDisconnected,
-  kCancel,               // HTTPS /cancel
+  kCancel,  // HTTPS /cancel
   kAppExited,
   kHostStop,
-  kTick,                 // periodic call; fires due timers
+  kTick,  // periodic call; fires due timers
 };
 
 enum class HostAction : uint8_t {
@@ -78,16 +78,16 @@ enum class HostAction : uint8_t {
   kPeriodic,             // periodic work (FEC policy, stats)
   kSendTermination,      // control 0x0109 to the client, then disconnect
   kStopStreams,
-  kDropSession,          // forget the launch session (ports, keys)
+  kDropSession,  // forget the launch session (ports, keys)
 };
 
 enum class LumenNegotiation : uint8_t {
-  kDisabled,   // host does not offer lumen transport
-  kNotOffered, // enabled, DESCRIBE not seen yet
+  kDisabled,    // host does not offer lumen transport
+  kNotOffered,  // enabled, DESCRIBE not seen yet
   kOffered,
   kAccepted,
   kActive,
-  kFallback,   // peer did not opt in: Moonlight framing
+  kFallback,  // peer did not opt in: Moonlight framing
 };
 
 enum class TerminationReason : uint8_t {

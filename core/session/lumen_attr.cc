@@ -4,9 +4,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "core/transport/wire.h"
 
 namespace lumen::session {
@@ -99,8 +99,8 @@ std::string BuildOfferLine(const LumenOffer& offer) {
     aeads += transport::AeadName(transport::Aead::kXChaCha20Poly1305);
   }
   return absl::StrCat("a=", kAttrName, ":v", kLumenTransportVersion,
-                      " nonce=", Hex(offer.nonce.data(), offer.nonce.size()),
-                      " sid=", Hex(sid, 4), " aead=", aeads, "\r\n");
+                      " nonce=", Hex(offer.nonce.data(), offer.nonce.size()), " sid=", Hex(sid, 4),
+                      " aead=", aeads, "\r\n");
 }
 
 std::string BuildAcceptLine(const LumenAccept& accept) {
@@ -119,7 +119,8 @@ absl::StatusOr<LumenOffer> ParseOffer(std::string_view sdp) {
     return absl::InvalidArgumentError("offer nonce must be 32 hex digits");
   }
   uint8_t sid[4];
-  if (!ParseHex(t->sid, sid, 4)) return absl::InvalidArgumentError("offer sid must be 8 hex digits");
+  if (!ParseHex(t->sid, sid, 4))
+    return absl::InvalidArgumentError("offer sid must be 8 hex digits");
   o.session_id = transport::GetBe32(sid);
   o.aes256gcm = o.xchacha20poly1305 = false;
   for (SV a : absl::StrSplit(t->aead, ',', absl::SkipEmpty())) {
@@ -162,8 +163,8 @@ transport::Aead ChooseAead(const LumenOffer& offer, bool client_has_aes) {
 }
 
 bool AcceptMatchesOffer(const LumenOffer& offer, const LumenAccept& accept) {
-  const bool aead_ok = accept.aead == transport::Aead::kAes256Gcm ? offer.aes256gcm
-                                                                   : offer.xchacha20poly1305;
+  const bool aead_ok =
+      accept.aead == transport::Aead::kAes256Gcm ? offer.aes256gcm : offer.xchacha20poly1305;
   return aead_ok && transport::ShardBytesForBudget(accept.mtu) > 0;
 }
 

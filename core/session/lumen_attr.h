@@ -5,8 +5,10 @@
 // clients look for known substrings only and ignore this line, and never send the answer,
 // so they keep Moonlight framing (docs/lumen-transport.md "Negotiation").
 //
-//   host  (DESCRIBE):  a=x-lumen-transport:v1 nonce=<32 hex> sid=<8 hex> aead=aes256gcm,xchacha20poly1305
-//   client (ANNOUNCE): a=x-lumen-transport:v1 nonce=<32 hex> aead=<one of the offered> mtu=<bytes>
+//   host (DESCRIBE):
+//     a=x-lumen-transport:v1 nonce=<32 hex> sid=<8 hex> aead=aes256gcm,xchacha20poly1305
+//   client (ANNOUNCE):
+//     a=x-lumen-transport:v1 nonce=<32 hex> aead=<one of the offered> mtu=<bytes>
 //
 // Tokens are space separated `key=value` after the version token; unknown keys are ignored
 // (forward compatible); hex is lower- or upper-case. The host's sid is the session id that
@@ -33,8 +35,8 @@ using NegotiationNonce = std::array<uint8_t, transport::kNegotiationNonceBytes>;
 struct LumenOffer {  // host -> client
   NegotiationNonce nonce{};
   uint32_t session_id = 0;
-  bool aes256gcm = false;          // host can run AES-256-GCM
-  bool xchacha20poly1305 = true;   // always true for a v1 host
+  bool aes256gcm = false;         // host can run AES-256-GCM
+  bool xchacha20poly1305 = true;  // always true for a v1 host
 };
 
 struct LumenAccept {  // client -> host

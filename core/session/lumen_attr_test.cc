@@ -51,9 +51,10 @@ TEST_SUITE("LumenAttr") {
     a.nonce[0] ^= 0xFF;
     a.aead = ChooseAead(*p, true);
     CHECK(a.aead == transport::Aead::kAes256Gcm);
-    const std::string announce = "v=0\r\no=android 0 14 IN IPv4 10.0.0.2\r\n"
-                                 "a=x-nv-video[0].clientViewportWd:1920 \r\n" +
-                                 BuildAcceptLine(a) + "t=0 0\r\nm=video 47998  \r\n";
+    const std::string announce =
+        "v=0\r\no=android 0 14 IN IPv4 10.0.0.2\r\n"
+        "a=x-nv-video[0].clientViewportWd:1920 \r\n" +
+        BuildAcceptLine(a) + "t=0 0\r\nm=video 47998  \r\n";
     auto q = ParseAccept(announce);
     REQUIRE(q.ok());
     CHECK(q->nonce == a.nonce);
@@ -98,8 +99,9 @@ TEST_SUITE("LumenAttr") {
       CHECK(ParseAccept(bad).status().code() == absl::StatusCode::kInvalidArgument);
     }
     // Unknown keys are ignored; upper-case hex is fine.
-    auto ok = ParseAccept("a=x-lumen-transport:v1 future=1 nonce=000102030405060708090A0B0C0D0E0F "
-                          "aead=xchacha20poly1305 mtu=1500\n");
+    auto ok = ParseAccept(
+        "a=x-lumen-transport:v1 future=1 nonce=000102030405060708090A0B0C0D0E0F "
+        "aead=xchacha20poly1305 mtu=1500\n");
     REQUIRE(ok.ok());
     CHECK(ok->mtu == 1500);
     CHECK(ok->nonce[15] == 0x0F);

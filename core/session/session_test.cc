@@ -34,8 +34,8 @@ bool Has(const L& list, std::initializer_list<A> want) {
 // Runs the host through launch .. streaming; returns the actions of the last step.
 HostActions HostToStreaming(HostSession& h, bool client_answers, double t = 0) {
   using E = HostEventType;
-  for (E e : {E::kLaunch, E::kRtspOptions, E::kRtspDescribe, E::kRtspSetupAudio,
-              E::kRtspSetupVideo, E::kRtspSetupControl}) {
+  for (E e : {E::kLaunch, E::kRtspOptions, E::kRtspDescribe, E::kRtspSetupAudio, E::kRtspSetupVideo,
+              E::kRtspSetupControl}) {
     REQUIRE(h.OnEvent(H(e), At(t)).ok());
   }
   REQUIRE(h.OnEvent(H(E::kRtspAnnounce, client_answers), At(t + 0.1)).ok());
@@ -72,8 +72,7 @@ TEST_SUITE("HostSession") {
     CHECK(h.next_deadline() == At(10.7));
     CHECK(h.OnEvent(H(E::kControlConnected), At(0.8)).ok());
     CHECK(Has(h.OnEvent(H(E::kIdrRequested), At(0.81)).value(), {A::kSendIdr}));  // Start A
-    CHECK(Has(h.OnEvent(H(E::kVideoPing), At(0.9)).value(),
-              {A::kStartVideoLumen, A::kSendIdr}));
+    CHECK(Has(h.OnEvent(H(E::kVideoPing), At(0.9)).value(), {A::kStartVideoLumen, A::kSendIdr}));
     CHECK(h.state() == HostState::kStreaming);
     CHECK(h.lumen() == LumenNegotiation::kActive);
     CHECK(h.OnEvent(H(E::kVideoPing), At(1.4)).value().empty());  // later pings: nothing
@@ -96,8 +95,7 @@ TEST_SUITE("HostSession") {
     CHECK(h.OnEvent(H(HostEventType::kRtspDescribe), At(0)).value().empty());
     HostSession h2(false);
     // Even a client that answers gets Moonlight framing from a host that did not offer.
-    CHECK(Has(HostToStreaming(h2, true),
-              {HostAction::kStartVideoMoonlight, HostAction::kSendIdr}));
+    CHECK(Has(HostToStreaming(h2, true), {HostAction::kStartVideoMoonlight, HostAction::kSendIdr}));
     CHECK(h2.lumen() == LumenNegotiation::kDisabled);
   }
 
@@ -263,8 +261,8 @@ TEST_SUITE("ClientSession") {
     using E = ClientEventType;
     // Host without offer: plain ANNOUNCE.
     ClientSession c(true);
-    for (E e : {E::kStart, E::kLaunchOk, E::kRtspReply, E::kRtspReply, E::kRtspReply,
-                E::kRtspReply}) {
+    for (E e :
+         {E::kStart, E::kLaunchOk, E::kRtspReply, E::kRtspReply, E::kRtspReply, E::kRtspReply}) {
       REQUIRE(c.OnEvent(C(e), At(0)).ok());
     }
     CHECK(Has(c.OnEvent(C(E::kRtspReply), At(0)).value(), {ClientAction::kSendAnnounce}));
@@ -370,7 +368,9 @@ TEST_SUITE("SessionNegotiation") {
         HostEvent hev;
         bool rtsp = true;
         switch (a) {
-          case CA::kSendOptions: hev = H(HE::kRtspOptions); break;
+          case CA::kSendOptions:
+            hev = H(HE::kRtspOptions);
+            break;
           case CA::kSendDescribe: {
             auto ha = host.OnEvent(H(HE::kRtspDescribe), At(t)).value();
             describe_body = "a=x-ss-general.featureFlags:0\n";
@@ -379,9 +379,15 @@ TEST_SUITE("SessionNegotiation") {
             next = client.OnEvent(reply, At(t)).value();
             continue;
           }
-          case CA::kSendSetupAudio: hev = H(HE::kRtspSetupAudio); break;
-          case CA::kSendSetupVideo: hev = H(HE::kRtspSetupVideo); break;
-          case CA::kSendSetupControl: hev = H(HE::kRtspSetupControl); break;
+          case CA::kSendSetupAudio:
+            hev = H(HE::kRtspSetupAudio);
+            break;
+          case CA::kSendSetupVideo:
+            hev = H(HE::kRtspSetupVideo);
+            break;
+          case CA::kSendSetupControl:
+            hev = H(HE::kRtspSetupControl);
+            break;
           case CA::kDeriveLumenKeys: {
             auto o = ParseOffer(describe_body).value();
             client_keys = transport::DeriveKeys(rikey, o.nonce, client_nonce, o.session_id).value();
@@ -402,13 +408,15 @@ TEST_SUITE("SessionNegotiation") {
             const bool valid = acc.ok() && AcceptMatchesOffer(offer, *acc);
             auto ha = host.OnEvent(H(HE::kRtspAnnounce, valid), At(t)).value();
             if (ha.Contains(HA::kDeriveLumenKeys)) {
-              host_keys = transport::DeriveKeys(rikey, offer.nonce, acc->nonce, offer.session_id)
-                              .value();
+              host_keys =
+                  transport::DeriveKeys(rikey, offer.nonce, acc->nonce, offer.session_id).value();
             }
             next = client.OnEvent(reply, At(t)).value();
             continue;
           }
-          case CA::kSendPlay: hev = H(HE::kRtspPlay); break;
+          case CA::kSendPlay:
+            hev = H(HE::kRtspPlay);
+            break;
           case CA::kConnectControl: {
             REQUIRE(host.OnEvent(H(HE::kControlConnected), At(t)).ok());
             next = client.OnEvent(C(CE::kControlConnected), At(t)).value();

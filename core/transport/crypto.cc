@@ -35,8 +35,10 @@ bool AesGcmAvailable() {
 
 const char* AeadName(Aead a) noexcept {
   switch (a) {
-    case Aead::kAes256Gcm: return "aes256gcm";
-    case Aead::kXChaCha20Poly1305: return "xchacha20poly1305";
+    case Aead::kAes256Gcm:
+      return "aes256gcm";
+    case Aead::kXChaCha20Poly1305:
+      return "xchacha20poly1305";
   }
   return "?";
 }
@@ -107,14 +109,13 @@ bool AeadContext::Seal(uint64_t pn, const uint8_t* aad, size_t aad_len, const ui
   if (aead_ == Aead::kAes256Gcm) {
     uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES] = {};
     PutBe64(nonce + sizeof(nonce) - 8, pn);
-    return crypto_aead_aes256gcm_encrypt_detached_afternm(out, tag, nullptr, in, len, aad,
-                                                          aad_len, nullptr, nonce, &aes_) == 0;
+    return crypto_aead_aes256gcm_encrypt_detached_afternm(out, tag, nullptr, in, len, aad, aad_len,
+                                                          nullptr, nonce, &aes_) == 0;
   }
   uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES] = {};
   PutBe64(nonce + sizeof(nonce) - 8, pn);
-  return crypto_aead_xchacha20poly1305_ietf_encrypt_detached(out, tag, nullptr, in, len, aad,
-                                                             aad_len, nullptr, nonce,
-                                                             key_.data()) == 0;
+  return crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+             out, tag, nullptr, in, len, aad, aad_len, nullptr, nonce, key_.data()) == 0;
 }
 
 bool AeadContext::Open(uint64_t pn, const uint8_t* aad, size_t aad_len, const uint8_t* in,
@@ -123,8 +124,8 @@ bool AeadContext::Open(uint64_t pn, const uint8_t* aad, size_t aad_len, const ui
   if (aead_ == Aead::kAes256Gcm) {
     uint8_t nonce[crypto_aead_aes256gcm_NPUBBYTES] = {};
     PutBe64(nonce + sizeof(nonce) - 8, pn);
-    return crypto_aead_aes256gcm_decrypt_detached_afternm(out, nullptr, in, len, tag, aad,
-                                                          aad_len, nonce, &aes_) == 0;
+    return crypto_aead_aes256gcm_decrypt_detached_afternm(out, nullptr, in, len, tag, aad, aad_len,
+                                                          nonce, &aes_) == 0;
   }
   uint8_t nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES] = {};
   PutBe64(nonce + sizeof(nonce) - 8, pn);

@@ -4,9 +4,8 @@
 
 #include <doctest/doctest.h>
 
-#include <initializer_list>
-
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include "core/transport/feedback.h"
@@ -101,7 +100,8 @@ TEST_SUITE("LumenCrypto") {
       CHECK(buf == msg);
       // Wrong key (other direction), wrong nonce, flipped bits anywhere.
       REQUIRE(tx.Seal(42, aad.data(), aad.size(), msg.data(), msg.size(), ct.data(), tag.data()));
-      CHECK_FALSE(wrong.Open(42, aad.data(), aad.size(), ct.data(), ct.size(), tag.data(), pt.data()));
+      CHECK_FALSE(
+          wrong.Open(42, aad.data(), aad.size(), ct.data(), ct.size(), tag.data(), pt.data()));
       CHECK_FALSE(rx.Open(41, aad.data(), aad.size(), ct.data(), ct.size(), tag.data(), pt.data()));
       for (size_t pos : {size_t(0), size_t(17), size_t(31)}) {
         auto a2 = aad;
@@ -111,7 +111,8 @@ TEST_SUITE("LumenCrypto") {
       for (size_t pos : {size_t(0), size_t(700), ct.size() - 1}) {
         auto c2 = ct;
         c2[pos] ^= 0x80;
-        CHECK_FALSE(rx.Open(42, aad.data(), aad.size(), c2.data(), c2.size(), tag.data(), pt.data()));
+        CHECK_FALSE(
+            rx.Open(42, aad.data(), aad.size(), c2.data(), c2.size(), tag.data(), pt.data()));
       }
       auto t2 = tag;
       t2[15] ^= 1;

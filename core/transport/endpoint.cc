@@ -25,21 +25,20 @@ uint32_t HostEndpoint::DatagramsFor(size_t len) const {
 }
 
 SendStatus HostEndpoint::SendFrame(const uint8_t* frame, size_t len, uint32_t frame_id,
-                                   bool keyframe, uint8_t* out, size_t stride,
-                                   size_t max_datagrams, uint32_t* count) noexcept {
+                                   bool keyframe, uint8_t* out, size_t stride, size_t max_datagrams,
+                                   uint32_t* count) noexcept {
   const uint32_t k = sender_.DataShards(len);
   const uint32_t m = ParityShards(k, policy_state_.ratio_permille, cfg_.policy);
   next_frame_id_ = frame_id + 1;
-  return sender_.PacketizeFrame(frame, len, frame_id, m, keyframe ? kFlagKeyframe : 0, out,
-                                stride, max_datagrams, count);
+  return sender_.PacketizeFrame(frame, len, frame_id, m, keyframe ? kFlagKeyframe : 0, out, stride,
+                                max_datagrams, count);
 }
 
-FeedbackEvent HostEndpoint::OnFeedback(const uint8_t* d, size_t len,
-                                       DropReason* reason) noexcept {
+FeedbackEvent HostEndpoint::OnFeedback(const uint8_t* d, size_t len, DropReason* reason) noexcept {
   FeedbackMessage msg;
   DropReason r = DropReason::kBadFeedback;
-  if (!OpenFeedback(feedback_aead_, feedback_replay_, sender_.sealer().session_id(), d, len,
-                    &msg, &r)) {
+  if (!OpenFeedback(feedback_aead_, feedback_replay_, sender_.sealer().session_id(), d, len, &msg,
+                    &r)) {
     ++feedback_dropped_;
     if (reason) *reason = r;
     return FeedbackEvent::kDropped;
@@ -125,8 +124,8 @@ size_t ClientEndpoint::SealIdrRequest(uint8_t* out, size_t cap) noexcept {
 size_t ClientEndpoint::SealPendingAck(uint8_t* out, size_t cap) noexcept {
   if (!ack_pending_) return 0;
   const size_t n = sealer_.SealFeedback(
-      FecRatioAck{last_change_.ratio_permille, last_change_.first_frame_id, last_change_.seq},
-      out, cap);
+      FecRatioAck{last_change_.ratio_permille, last_change_.first_frame_id, last_change_.seq}, out,
+      cap);
   if (n) ack_pending_ = false;
   return n;
 }

@@ -31,10 +31,10 @@ struct HostEndpointConfig {
 };
 
 enum class FeedbackEvent : uint8_t {
-  kDropped,        // not a valid feedback datagram (see the DropReason out-param)
-  kNone,           // valid; nothing for the caller to do
-  kIdrRequested,   // make the next frame a keyframe
-  kRatioChanged,   // the policy picked a new FEC ratio: send SealRatioChange()
+  kDropped,       // not a valid feedback datagram (see the DropReason out-param)
+  kNone,          // valid; nothing for the caller to do
+  kIdrRequested,  // make the next frame a keyframe
+  kRatioChanged,  // the policy picked a new FEC ratio: send SealRatioChange()
 };
 
 class HostEndpoint {
@@ -47,8 +47,7 @@ class HostEndpoint {
 
   // Packetizes a frame with the current FEC ratio (parity from ParityShards()).
   SendStatus SendFrame(const uint8_t* frame, size_t len, uint32_t frame_id, bool keyframe,
-                       uint8_t* out, size_t stride, size_t max_datagrams,
-                       uint32_t* count) noexcept;
+                       uint8_t* out, size_t stride, size_t max_datagrams, uint32_t* count) noexcept;
 
   // Authenticates and applies one client->host feedback datagram.
   FeedbackEvent OnFeedback(const uint8_t* datagram, size_t len,

@@ -23,11 +23,12 @@ FecPolicyState InitialFecState(const FecPolicyConfig& cfg) noexcept {
 uint16_t TargetRatioPermille(const FecPolicyConfig& cfg, const LossObservation& obs,
                              uint16_t current) noexcept {
   const uint64_t total = uint64_t(obs.packets_received) + obs.packets_lost;
-  const uint64_t loss_permille = total ? (uint64_t(obs.packets_lost) * 1000 + total - 1) / total : 0;
+  const uint64_t loss_permille =
+      total ? (uint64_t(obs.packets_lost) * 1000 + total - 1) / total : 0;
   const uint64_t worst = std::min<uint64_t>(obs.worst_frame_loss_permille, 1000);
-  uint64_t target = std::max(loss_permille * cfg.loss_gain_x100 / 100,
-                             worst * cfg.burst_gain_x100 / 100) +
-                    cfg.margin_permille;
+  uint64_t target =
+      std::max(loss_permille * cfg.loss_gain_x100 / 100, worst * cfg.burst_gain_x100 / 100) +
+      cfg.margin_permille;
   if (obs.frames_lost > 0) target = std::max<uint64_t>(target, uint64_t(current) * 3 / 2);
   return Clamp(cfg, target);
 }
@@ -35,7 +36,8 @@ uint16_t TargetRatioPermille(const FecPolicyConfig& cfg, const LossObservation& 
 FecPolicyState NextFecState(const FecPolicyConfig& cfg, const FecPolicyState& prev,
                             const LossObservation& obs) noexcept {
   const uint16_t current = Clamp(cfg, prev.ratio_permille);
-  if (uint64_t(obs.packets_received) + obs.packets_lost == 0) return FecPolicyState{current, prev.calm_streak};
+  if (uint64_t(obs.packets_received) + obs.packets_lost == 0)
+    return FecPolicyState{current, prev.calm_streak};
   const uint16_t target = TargetRatioPermille(cfg, obs, current);
   if (target > current) return FecPolicyState{target, 0};
   if (uint32_t(target) + cfg.band_permille >= current) return FecPolicyState{current, 0};

@@ -23,15 +23,15 @@
 namespace lumen::transport {
 
 struct FecPolicyConfig {
-  uint16_t min_ratio_permille = 50;     // floor (5 %)
-  uint16_t max_ratio_permille = 1000;   // cap (100 %: m <= k)
+  uint16_t min_ratio_permille = 50;    // floor (5 %)
+  uint16_t max_ratio_permille = 1000;  // cap (100 %: m <= k)
   uint16_t initial_ratio_permille = 200;
-  uint16_t loss_gain_x100 = 300;        // 3x the average loss
-  uint16_t burst_gain_x100 = 150;       // 1.5x the worst frame's loss
-  uint16_t margin_permille = 20;        // +2 %
-  uint16_t band_permille = 30;          // lower only when target < current - band
-  uint8_t calm_intervals = 5;           // consecutive calm reports before lowering
-  uint16_t min_parity = 2;              // at least this many parity shards per frame
+  uint16_t loss_gain_x100 = 300;   // 3x the average loss
+  uint16_t burst_gain_x100 = 150;  // 1.5x the worst frame's loss
+  uint16_t margin_permille = 20;   // +2 %
+  uint16_t band_permille = 30;     // lower only when target < current - band
+  uint8_t calm_intervals = 5;      // consecutive calm reports before lowering
+  uint16_t min_parity = 2;         // at least this many parity shards per frame
 };
 
 struct FecPolicyState {

@@ -8,7 +8,8 @@
 namespace lumen::transport {
 namespace {
 
-LossObservation Obs(uint32_t received, uint32_t lost, uint16_t worst = 0, uint32_t frames_lost = 0) {
+LossObservation Obs(uint32_t received, uint32_t lost, uint16_t worst = 0,
+                    uint32_t frames_lost = 0) {
   LossObservation o;
   o.packets_received = received;
   o.packets_lost = lost;
@@ -104,9 +105,9 @@ TEST_SUITE("LumenFecPolicy") {
 
   TEST_CASE("LumenFecPolicy.ParityShards") {
     const FecPolicyConfig cfg;
-    CHECK(ParityShards(1, 200, cfg) == 2);    // the floor
+    CHECK(ParityShards(1, 200, cfg) == 2);  // the floor
     CHECK(ParityShards(10, 200, cfg) == 2);
-    CHECK(ParityShards(11, 200, cfg) == 3);   // ceil(2.2)
+    CHECK(ParityShards(11, 200, cfg) == 3);  // ceil(2.2)
     CHECK(ParityShards(3121, 200, cfg) == 625);
     CHECK(ParityShards(60000, 1000, cfg) == 5535);  // k + m <= 65535
     CHECK(ParityShards(65534, 1000, cfg) == 1);

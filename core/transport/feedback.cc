@@ -107,8 +107,7 @@ size_t SealFeedback(const AeadContext& aead, uint32_t session_id, uint64_t packe
 }
 
 bool OpenFeedback(const AeadContext& aead, ReplayWindow& replay, uint32_t session_id,
-                  const uint8_t* d, size_t len, FeedbackMessage* out,
-                  DropReason* reason) noexcept {
+                  const uint8_t* d, size_t len, FeedbackMessage* out, DropReason* reason) noexcept {
   CommonHeader h;
   if (!ParseCommonHeader(d, len, &h, reason)) return false;
   if (h.type != PacketType::kFeedback) {
@@ -129,8 +128,8 @@ bool OpenFeedback(const AeadContext& aead, ReplayWindow& replay, uint32_t sessio
   }
   uint8_t body[kMaxFeedbackBody];
   const uint8_t* ct = d + kCommonHeaderBytes;
-  if (!aead.Open(h.packet_number, d, kCommonHeaderBytes, ct, h.payload_len,
-                 ct + h.payload_len, body)) {
+  if (!aead.Open(h.packet_number, d, kCommonHeaderBytes, ct, h.payload_len, ct + h.payload_len,
+                 body)) {
     *reason = DropReason::kAuthFailed;
     return false;
   }

@@ -43,7 +43,7 @@ struct LossReport {
   uint32_t frames_complete = 0;
   uint32_t frames_recovered = 0;  // complete only thanks to parity
   uint32_t frames_lost = 0;
-  uint16_t max_burst = 0;               // longest run of consecutive lost packet numbers
+  uint16_t max_burst = 0;                  // longest run of consecutive lost packet numbers
   uint16_t worst_frame_loss_permille = 0;  // max over frames of lost/(k+m), x1000
   bool operator==(const LossReport&) const = default;
 };

@@ -95,9 +95,8 @@ LossReport FrameReceiver::TakeLossReport(uint32_t interval_ms) noexcept {
   r.interval_ms = interval_ms;
   const uint64_t expected = have_pn_ ? highest_pn_ - interval_base_pn_ : 0;
   r.packets_received = uint32_t(std::min<uint64_t>(interval_received_, 0xFFFFFFFFu));
-  r.packets_lost =
-      uint32_t(std::min<uint64_t>(expected > interval_received_ ? expected - interval_received_ : 0,
-                                  0xFFFFFFFFu));
+  r.packets_lost = uint32_t(std::min<uint64_t>(
+      expected > interval_received_ ? expected - interval_received_ : 0, 0xFFFFFFFFu));
   r.frames_complete = uint32_t(counters_.frames_complete - last_frames_complete_);
   r.frames_recovered = uint32_t(counters_.frames_recovered - last_frames_recovered_);
   r.frames_lost = uint32_t(counters_.frames_lost - last_frames_lost_);

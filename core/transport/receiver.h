@@ -43,16 +43,16 @@ struct ReceiverConfig {
 };
 
 enum class RxStatus : uint8_t {
-  kDropped = 0,     // rejected; see the DropReason out-param and counters
-  kAccepted,        // shard stored, frame not complete yet
-  kLate,            // valid shard of a frame already completed (e.g. unneeded parity)
-  kFrameComplete,   // *frame describes a complete frame
-  kFeedback,        // *feedback holds a decoded feedback message
+  kDropped = 0,    // rejected; see the DropReason out-param and counters
+  kAccepted,       // shard stored, frame not complete yet
+  kLate,           // valid shard of a frame already completed (e.g. unneeded parity)
+  kFrameComplete,  // *frame describes a complete frame
+  kFeedback,       // *feedback holds a decoded feedback message
 };
 
 struct ReceivedFrame {
   uint32_t frame_id = 0;
-  uint8_t flags = 0;       // ShardFlags
+  uint8_t flags = 0;  // ShardFlags
   StreamId stream = StreamId::kVideo;
   const uint8_t* data = nullptr;  // valid until the next Receive() call
   size_t len = 0;
@@ -107,8 +107,8 @@ class FrameReceiver {
     uint32_t received = 0;       // distinct shards held
     uint32_t data_received = 0;  // distinct data shards held
     uint32_t highest_index = 0;
-    AlignedBuffer buf;                    // data region then parity region
-    std::unique_ptr<uint8_t[]> present;   // one byte per shard index (k + m)
+    AlignedBuffer buf;                   // data region then parity region
+    std::unique_ptr<uint8_t[]> present;  // one byte per shard index (k + m)
   };
 
   RxStatus Drop(DropReason r, DropReason* out) noexcept;
@@ -132,7 +132,7 @@ class FrameReceiver {
   size_t data_cap_ = 0;    // bytes of a slot's data region
   size_t parity_cap_ = 0;  // bytes of a slot's parity region
   AlignedBuffer zero_shard_;
-  AlignedBuffer junk_shard_;  // never-sent (punctured) parity shards
+  AlignedBuffer junk_shard_;   // never-sent (punctured) parity shards
   AlignedBuffer first_shard_;  // decrypt target for the first shard of a new frame
   std::unique_ptr<uint8_t*[]> shard_ptrs_;
   std::unique_ptr<uint8_t[]> missing_;
@@ -153,7 +153,7 @@ class FrameReceiver {
   // Loss statistics for TakeLossReport().
   bool have_pn_ = false;
   uint64_t highest_pn_ = 0;
-  uint64_t interval_base_pn_ = 0;    // highest_pn_ at the previous report
+  uint64_t interval_base_pn_ = 0;  // highest_pn_ at the previous report
   uint64_t interval_received_ = 0;
   uint32_t interval_seq_ = 0;
   uint16_t max_burst_ = 0;

@@ -20,8 +20,7 @@ absl::Status PacketSealer::Init(uint32_t session_id, Aead aead, const Key& key) 
   return aead_.Init(aead, key);
 }
 
-size_t PacketSealer::SealFeedback(const FeedbackMessage& msg, uint8_t* out,
-                                  size_t cap) noexcept {
+size_t PacketSealer::SealFeedback(const FeedbackMessage& msg, uint8_t* out, size_t cap) noexcept {
   const size_t n = transport::SealFeedback(aead_, session_id_, next_pn_, msg, out, cap);
   if (n) ++next_pn_;
   return n;
@@ -29,13 +28,20 @@ size_t PacketSealer::SealFeedback(const FeedbackMessage& msg, uint8_t* out,
 
 const char* SendStatusName(SendStatus s) noexcept {
   switch (s) {
-    case SendStatus::kOk: return "ok";
-    case SendStatus::kEmptyFrame: return "empty frame";
-    case SendStatus::kFrameTooLarge: return "frame too large";
-    case SendStatus::kTooManyShards: return "too many shards";
-    case SendStatus::kOutputTooSmall: return "output too small";
-    case SendStatus::kFecFailed: return "fec failed";
-    case SendStatus::kNotInitialized: return "not initialized";
+    case SendStatus::kOk:
+      return "ok";
+    case SendStatus::kEmptyFrame:
+      return "empty frame";
+    case SendStatus::kFrameTooLarge:
+      return "frame too large";
+    case SendStatus::kTooManyShards:
+      return "too many shards";
+    case SendStatus::kOutputTooSmall:
+      return "output too small";
+    case SendStatus::kFecFailed:
+      return "fec failed";
+    case SendStatus::kNotInitialized:
+      return "not initialized";
   }
   return "?";
 }
@@ -59,10 +65,10 @@ absl::Status FrameSender::Init(const SenderConfig& cfg, Aead aead, const Key& ke
 
   FecPolicyConfig pc;
   pc.min_parity = uint16_t(std::min<uint32_t>(cfg.min_parity, 65535));
-  const uint32_t max_m = std::max<uint32_t>(
-      ParityShards(uint32_t(max_k), cfg.max_ratio_permille, pc), cfg.min_parity);
-  max_codec_m_ = std::min<uint32_t>(CodecBucket(std::min<uint32_t>(max_m, 65534)),
-                                    kMaxBlockShards - 1);
+  const uint32_t max_m =
+      std::max<uint32_t>(ParityShards(uint32_t(max_k), cfg.max_ratio_permille, pc), cfg.min_parity);
+  max_codec_m_ =
+      std::min<uint32_t>(CodecBucket(std::min<uint32_t>(max_m, 65534)), kMaxBlockShards - 1);
   const size_t s = cfg.shard_bytes;
   if (!zero_shard_.Allocate(s) || !last_shard_.Allocate(s) ||
       !parity_.Allocate(size_t(max_codec_m_) * s)) {
@@ -103,8 +109,7 @@ SendStatus FrameSender::PacketizeFrame(const uint8_t* frame, size_t len, uint32_
     for (uint32_t i = k; i < shape.k; ++i) data_ptrs_[i] = zero_shard_.data();
     for (uint32_t j = 0; j < shape.m; ++j) parity_ptrs_[j] = parity_.data() + size_t(j) * s;
     fec::Rs16* rs = codecs_.Get(shape);
-    if (rs == nullptr ||
-        rs->Encode(data_ptrs_.get(), parity_ptrs_.get(), s) != fec::Status::kOk) {
+    if (rs == nullptr || rs->Encode(data_ptrs_.get(), parity_ptrs_.get(), s) != fec::Status::kOk) {
       return SendStatus::kFecFailed;
     }
   }

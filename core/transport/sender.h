@@ -59,11 +59,11 @@ struct SenderConfig {
 
 enum class SendStatus : uint8_t {
   kOk = 0,
-  kEmptyFrame,       // len == 0
-  kFrameTooLarge,    // len > max_frame_bytes
-  kTooManyShards,    // k + m > 65535, or m above what Init sized for
-  kOutputTooSmall,   // max_datagrams < k + m, or stride < datagram bytes
-  kFecFailed,        // codec rejected the shape (should not happen)
+  kEmptyFrame,      // len == 0
+  kFrameTooLarge,   // len > max_frame_bytes
+  kTooManyShards,   // k + m > 65535, or m above what Init sized for
+  kOutputTooSmall,  // max_datagrams < k + m, or stride < datagram bytes
+  kFecFailed,       // codec rejected the shape (should not happen)
   kNotInitialized,
 };
 
@@ -92,9 +92,9 @@ class FrameSender {
   SenderConfig cfg_;
   PacketSealer sealer_;
   Rs16Cache codecs_;
-  AlignedBuffer zero_shard_;   // S zero bytes: virtual (shortened) data shards
-  AlignedBuffer last_shard_;   // the padded last data shard
-  AlignedBuffer parity_;       // M_max * S parity scratch
+  AlignedBuffer zero_shard_;  // S zero bytes: virtual (shortened) data shards
+  AlignedBuffer last_shard_;  // the padded last data shard
+  AlignedBuffer parity_;      // M_max * S parity scratch
   std::unique_ptr<const uint8_t*[]> data_ptrs_;
   std::unique_ptr<uint8_t*[]> parity_ptrs_;
   uint32_t max_codec_m_ = 0;

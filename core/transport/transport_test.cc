@@ -35,8 +35,8 @@ struct Link {
   size_t stride = 0;
   uint32_t count = 0;
 
-  Link(size_t shard, size_t max_frame, Aead aead = Aead::kXChaCha20Poly1305,
-       size_t in_flight = 4, uint32_t reorder = 2) {
+  Link(size_t shard, size_t max_frame, Aead aead = Aead::kXChaCha20Poly1305, size_t in_flight = 4,
+       uint32_t reorder = 2) {
     std::vector<uint8_t> rikey(16, 0x11), hn(16, 0x22), cn(16, 0x33);
     keys = DeriveKeys(rikey, hn, cn, kSession).value();
     SenderConfig sc;
@@ -59,8 +59,8 @@ struct Link {
                 uint8_t flags = 0) {
     const uint32_t n = tx.DataShards(frame.size()) + m;
     out.assign(size_t(n) * stride, 0);
-    REQUIRE(tx.PacketizeFrame(frame.data(), frame.size(), frame_id, m, flags, out.data(), stride,
-                              n, &count) == SendStatus::kOk);
+    REQUIRE(tx.PacketizeFrame(frame.data(), frame.size(), frame_id, m, flags, out.data(), stride, n,
+                              &count) == SendStatus::kOk);
     REQUIRE(count == n);
     return n;
   }
@@ -112,8 +112,8 @@ TEST_SUITE("LumenTransport") {
       const uint32_t b = CodecBucket(n);
       REQUIRE(b >= n);
       REQUIRE(uint64_t(b) * 16 <= uint64_t(n) * 17 + 16 * 16);  // <= 1/16 extra (+ small n)
-      REQUIRE(CodecBucket(b) == b);                              // idempotent
-      if (n > 1) REQUIRE(b >= CodecBucket(n - 1));               // monotone
+      REQUIRE(CodecBucket(b) == b);                             // idempotent
+      if (n > 1) REQUIRE(b >= CodecBucket(n - 1));              // monotone
     }
     CHECK(CodecBucket(32) == 32);
     CHECK(CodecBucket(33) == 34);
@@ -347,7 +347,8 @@ TEST_SUITE("LumenTransport") {
     int done = 0;
     for (uint32_t fid = 0; fid < 5; ++fid) {
       for (uint32_t i = 6; i < 14; ++i) {
-        if (l.rx.Receive(dgrams[fid][i].data(), l.stride, &f, nullptr) == RxStatus::kFrameComplete) {
+        if (l.rx.Receive(dgrams[fid][i].data(), l.stride, &f, nullptr) ==
+            RxStatus::kFrameComplete) {
           CHECK(f.frame_id == fid);
           CHECK(std::memcmp(f.data, frame.data(), frame.size()) == 0);
           ++done;
@@ -426,8 +427,7 @@ TEST_SUITE("LumenTransport") {
     REQUIRE(Deliver(l, AllBut(n, {2, 3, 4}), frame, 0));
     // Host -> client feedback shares the host's packet counter.
     uint8_t fbd[kMaxFeedbackDatagram];
-    const size_t fl =
-        l.tx.sealer().SealFeedback(FecRatioChange{300, 1, 7}, fbd, sizeof(fbd));
+    const size_t fl = l.tx.sealer().SealFeedback(FecRatioChange{300, 1, 7}, fbd, sizeof(fbd));
     REQUIRE(fl > 0);
     FeedbackMessage fb;
     CHECK(l.rx.Receive(fbd, fl, nullptr, &fb) == RxStatus::kFeedback);

@@ -5,22 +5,38 @@ namespace lumen::transport {
 
 const char* DropReasonName(DropReason r) noexcept {
   switch (r) {
-    case DropReason::kTooShort: return "too short";
-    case DropReason::kBadVersion: return "bad version";
-    case DropReason::kBadType: return "bad type";
-    case DropReason::kBadLength: return "bad length";
-    case DropReason::kBadShardSize: return "bad shard size";
-    case DropReason::kBadShardCounts: return "bad shard counts";
-    case DropReason::kBadFrameLength: return "bad frame length";
-    case DropReason::kWrongSession: return "wrong session";
-    case DropReason::kReplay: return "replay";
-    case DropReason::kAuthFailed: return "auth failed";
-    case DropReason::kInconsistent: return "inconsistent";
-    case DropReason::kDuplicate: return "duplicate";
-    case DropReason::kStaleFrame: return "stale frame";
-    case DropReason::kFrameTooLarge: return "frame too large";
-    case DropReason::kBadFeedback: return "bad feedback";
-    case DropReason::kCount: break;
+    case DropReason::kTooShort:
+      return "too short";
+    case DropReason::kBadVersion:
+      return "bad version";
+    case DropReason::kBadType:
+      return "bad type";
+    case DropReason::kBadLength:
+      return "bad length";
+    case DropReason::kBadShardSize:
+      return "bad shard size";
+    case DropReason::kBadShardCounts:
+      return "bad shard counts";
+    case DropReason::kBadFrameLength:
+      return "bad frame length";
+    case DropReason::kWrongSession:
+      return "wrong session";
+    case DropReason::kReplay:
+      return "replay";
+    case DropReason::kAuthFailed:
+      return "auth failed";
+    case DropReason::kInconsistent:
+      return "inconsistent";
+    case DropReason::kDuplicate:
+      return "duplicate";
+    case DropReason::kStaleFrame:
+      return "stale frame";
+    case DropReason::kFrameTooLarge:
+      return "frame too large";
+    case DropReason::kBadFeedback:
+      return "bad feedback";
+    case DropReason::kCount:
+      break;
   }
   return "?";
 }

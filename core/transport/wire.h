@@ -63,9 +63,9 @@ inline constexpr uint8_t kWireVersion = 1;
 inline constexpr size_t kCommonHeaderBytes = 16;
 inline constexpr size_t kShardHeaderBytes = 32;
 inline constexpr size_t kTagBytes = 16;
-inline constexpr size_t kShardAlign = 64;            // shard payloads are multiples of this
-inline constexpr size_t kMaxShardBytes = 65472;      // largest multiple of 64 below 65536
-inline constexpr uint32_t kMaxBlockShards = 65535;   // K + M limit of the GF(2^16) code
+inline constexpr size_t kShardAlign = 64;           // shard payloads are multiples of this
+inline constexpr size_t kMaxShardBytes = 65472;     // largest multiple of 64 below 65536
+inline constexpr uint32_t kMaxBlockShards = 65535;  // K + M limit of the GF(2^16) code
 inline constexpr size_t kMaxFeedbackBody = 256;
 
 enum class PacketType : uint8_t { kShard = 1, kFeedback = 2 };
@@ -98,21 +98,21 @@ struct ShardHeader {
 
 // Why a datagram was rejected by the parser or the receiver. One counter per value.
 enum class DropReason : uint8_t {
-  kTooShort = 0,       // shorter than the header + tag
-  kBadVersion,         // version nibble != kWireVersion
-  kBadType,            // unknown or unexpected packet type
-  kBadLength,          // datagram length != header + payload length + tag
-  kBadShardSize,       // shard size 0, not a multiple of 64, or above the receiver's limit
-  kBadShardCounts,     // K == 0, K + M > 65535, index >= K + M
-  kBadFrameLength,     // frame length 0 or inconsistent with K and the shard size
-  kWrongSession,       // session id is not ours
-  kReplay,             // packet number already seen or older than the replay window
-  kAuthFailed,         // AEAD tag did not verify (tampered or wrong key)
-  kInconsistent,       // K / M / length / flags differ from earlier shards of the frame
-  kDuplicate,          // shard already held for this frame
-  kStaleFrame,         // frame already completed, declared lost, or too old
-  kFrameTooLarge,      // frame does not fit the receiver's per-frame buffer
-  kBadFeedback,        // feedback body malformed
+  kTooShort = 0,    // shorter than the header + tag
+  kBadVersion,      // version nibble != kWireVersion
+  kBadType,         // unknown or unexpected packet type
+  kBadLength,       // datagram length != header + payload length + tag
+  kBadShardSize,    // shard size 0, not a multiple of 64, or above the receiver's limit
+  kBadShardCounts,  // K == 0, K + M > 65535, index >= K + M
+  kBadFrameLength,  // frame length 0 or inconsistent with K and the shard size
+  kWrongSession,    // session id is not ours
+  kReplay,          // packet number already seen or older than the replay window
+  kAuthFailed,      // AEAD tag did not verify (tampered or wrong key)
+  kInconsistent,    // K / M / length / flags differ from earlier shards of the frame
+  kDuplicate,       // shard already held for this frame
+  kStaleFrame,      // frame already completed, declared lost, or too old
+  kFrameTooLarge,   // frame does not fit the receiver's per-frame buffer
+  kBadFeedback,     // feedback body malformed
   kCount
 };
 
@@ -160,8 +160,8 @@ bool ParseCommonHeader(const uint8_t* datagram, size_t len, CommonHeader* out,
 // Parses and validates a whole shard datagram: common checks plus shard size multiple of
 // 64 and <= max_shard_bytes, 1 <= K, K + M <= 65535, index < K + M, and
 // (K - 1) * shard < frame_len <= K * shard.
-bool ParseShardHeader(const uint8_t* datagram, size_t len, size_t max_shard_bytes,
-                      ShardHeader* out, DropReason* reason) noexcept;
+bool ParseShardHeader(const uint8_t* datagram, size_t len, size_t max_shard_bytes, ShardHeader* out,
+                      DropReason* reason) noexcept;
 
 // Total datagram bytes for a shard of `shard_bytes` payload.
 constexpr size_t ShardDatagramBytes(size_t shard_bytes) noexcept {

@@ -13,9 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <random>
 #include <string>
-#include <ctime>
 #include <vector>
 
 #include "core/cpu/cpu.h"
@@ -106,16 +106,16 @@ Result RunOne(size_t frame_bytes, Aead aead, int reps) {
   bool send_ok = true;
   res.tx = Time(
       [&] {
-        send_ok &= tx.PacketizeFrame(frame.data(), frame.size(), fid++, m, 0, out.data(), stride,
-                                     n, &count) == SendStatus::kOk;
+        send_ok &= tx.PacketizeFrame(frame.data(), frame.size(), fid++, m, 0, out.data(), stride, n,
+                                     &count) == SendStatus::kOk;
       },
       reps, std::max(1, int(20e6 / (frame_bytes * 2.0))));
 
   // Breakdown: the same frame without parity (split + seal only).
   res.tx_nofec = Time(
       [&] {
-        send_ok &= tx.PacketizeFrame(frame.data(), frame.size(), fid++, 0, 0, out.data(), stride,
-                                     n, &count) == SendStatus::kOk;
+        send_ok &= tx.PacketizeFrame(frame.data(), frame.size(), fid++, 0, 0, out.data(), stride, n,
+                                     &count) == SendStatus::kOk;
       },
       reps, std::max(1, int(20e6 / (frame_bytes * 2.0))));
 
@@ -183,11 +183,12 @@ int main(int argc, char** argv) {
   std::vector<Aead> aeads;
   if (AesGcmAvailable()) aeads.push_back(Aead::kAes256Gcm);
   aeads.push_back(Aead::kXChaCha20Poly1305);
-  std::printf("lumen transport, 1344 B shards (1392 B datagrams), FEC 20 %%, %s kernels, "
-              "median of %d, one core\n",
-              lumen::cpu::IsaName(lumen::cpu::ActiveIsa()), reps);
-  std::printf("%-7s %-18s %-8s %9s %9s %9s %10s %10s %7s %s\n", "frame", "aead", "side",
-              "k+m", "wall us", "cpu us", "wall Gb/s", "cpu Gb/s", "ratio", "check");
+  std::printf(
+      "lumen transport, 1344 B shards (1392 B datagrams), FEC 20 %%, %s kernels, "
+      "median of %d, one core\n",
+      lumen::cpu::IsaName(lumen::cpu::ActiveIsa()), reps);
+  std::printf("%-7s %-18s %-8s %9s %9s %9s %10s %10s %7s %s\n", "frame", "aead", "side", "k+m",
+              "wall us", "cpu us", "wall Gb/s", "cpu Gb/s", "ratio", "check");
   auto row = [](const std::string& frame, Aead a, const char* side, const std::string& shape,
                 size_t bytes, Timing t, Timing anchor, const char* check) {
     const double ratio = anchor.cpu > 0 ? anchor.cpu / t.cpu : 0;
@@ -209,9 +210,10 @@ int main(int argc, char** argv) {
       row(frame, a, "client", shape, bytes, r.rx, r.memcpy, check);
       row(frame, a, "memcpy", "", bytes, r.memcpy, Timing{}, "anchor");
       if (bytes == (size_t(1) << 20) && a == aeads.front()) {
-        std::printf("  target: 1 MB host side <= 500 us (>= 16 Gbit/s): %s (wall %.1f us, cpu "
-                    "%.1f us)\n",
-                    r.tx.cpu <= 500e3 ? "met" : "NOT met", r.tx.median / 1e3, r.tx.cpu / 1e3);
+        std::printf(
+            "  target: 1 MB host side <= 500 us (>= 16 Gbit/s): %s (wall %.1f us, cpu "
+            "%.1f us)\n",
+            r.tx.cpu <= 500e3 ? "met" : "NOT met", r.tx.median / 1e3, r.tx.cpu / 1e3);
       }
     }
   }

@@ -7,10 +7,10 @@
 //           rest = per-datagram ops, one byte each: bit0-1 0 deliver, 1 drop, 2 flip a bit
 //           (position from the next byte), 3 deliver twice
 //   mode 2: rest = bytes handed to DecodeFeedbackBody, OpenFeedback, ParseOffer/ParseAccept
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -146,9 +146,15 @@ void Parsers(const uint8_t* in, size_t size) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* in, size_t size) {
   if (size < 1) return 0;
   switch (in[0] % 3) {
-    case 0: RawDatagrams(in + 1, size - 1); break;
-    case 1: RealFrame(in, size); break;
-    case 2: Parsers(in + 1, size - 1); break;
+    case 0:
+      RawDatagrams(in + 1, size - 1);
+      break;
+    case 1:
+      RealFrame(in, size);
+      break;
+    case 2:
+      Parsers(in + 1, size - 1);
+      break;
   }
   return 0;
 }
