@@ -3,7 +3,11 @@
 // a real PipeWire node (tools/ci/start-services.sh's GStreamer source).
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdlib>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -219,6 +223,50 @@ TEST_SUITE("CapturePipeline") {
       CHECK(r.height == h);
       CHECK(r.desc.width == uint32_t(w));
       CHECK(r.desc.capture_ts_ns > 0);
+    }
+  }
+
+  TEST_CASE("PipeWireNv12NodeIsCapturedToo") {
+    auto env = EnsurePipeWireTestServices();
+    if (!env.ok()) {
+      MESSAGE("SKIPPED: PipeWire cannot start here: " << env.status().ToString());
+      return;
+    }
+    // A second, NV12 source with an odd-ish size, started by the test itself.
+    const std::string node = "lumen-test-nv12-" + std::to_string(::getpid());
+    const std::string cmd =
+        "setsid gst-launch-1.0 -q videotestsrc is-live=true pattern=smpte ! "
+        "video/x-raw,format=NV12,width=352,height=288,framerate=30/1 ! pipewiresink mode=provide "
+        "stream-properties=props,media.class=Video/Source,node.name=" + node +
+        " >/dev/null 2>&1 & echo $! > " + (std::getenv("TEST_TMPDIR") ? std::string(std::getenv("TEST_TMPDIR")) : std::string("/tmp")) + "/nv12.pid";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    Rings rings(1920, 1080);
+    RingFrameSink sink(&rings.raw);
+    EncoderThread enc(rings, 352, 288);
+    PipeWireSourceConfig pc;
+    pc.target = node;
+    pc.width = 352;
+    pc.height = 288;
+    // The node appears a moment after gst starts: retry the connection until it links.
+    std::unique_ptr<PipeWireSource> src;
+    std::vector<Received> got;
+    for (int attempt = 0; attempt < 5 && got.size() < 5; ++attempt) {
+      auto s = PipeWireSource::Start(pc, &sink);
+      REQUIRE(s.ok());
+      src = std::move(*s);
+      got = Collect(rings.au, 5, 4000);
+    }
+    const std::string pidfile = (std::getenv("TEST_TMPDIR") ? std::string(std::getenv("TEST_TMPDIR")) : std::string("/tmp")) + "/nv12.pid";
+    REQUIRE(std::system(("kill $(cat " + pidfile + ") 2>/dev/null; rm -f " + pidfile).c_str()) == 0);
+    REQUIRE(src != nullptr);
+    const PipeWireSourceStats st = src->stats();
+    MESSAGE("NV12: frames " << st.frames << " format " << int(st.format) << " " << st.width << "x"
+                            << st.height << " empty " << st.empty_buffers);
+    REQUIRE(got.size() == 5);
+    CHECK(st.format == PixelFormat::kNv12);
+    for (const Received& r : got) {
+      CHECK(r.width == 352);
+      CHECK(r.height == 288);
     }
   }
 
