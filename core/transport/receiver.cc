@@ -112,6 +112,17 @@ LossReport FrameReceiver::TakeLossReport(uint32_t interval_ms) noexcept {
   return r;
 }
 
+void FrameReceiver::Resync() noexcept {
+  for (size_t i = 0; i < cfg_.frames_in_flight; ++i) {
+    if (slots_[i].active) DeclareLost(&slots_[i]);
+  }
+  have_expected_ = false;
+  resolved_bits_ = 0;
+  recent_count_ = recent_next_ = 0;
+  SetNeedIdr();  // cleared again if the first frame of the new numbering is a keyframe
+  ++counters_.resyncs;
+}
+
 bool FrameReceiver::RecentlyCompleted(uint32_t frame_id) const noexcept {
   for (size_t i = 0; i < recent_count_; ++i) {
     if (recent_complete_[i] == frame_id) return true;
@@ -282,8 +293,14 @@ RxStatus FrameReceiver::Receive(const uint8_t* d, size_t len, ReceivedFrame* fra
     ++interval_received_;
     return RxStatus::kLate;
   }
+  bool resync = false;
   if (have_expected_) {
-    if (FrameIdNewer(expected_, fid)) return Drop(DropReason::kStaleFrame, reason);
+    if (FrameIdNewer(expected_, fid)) {
+      // A little behind: a late or lost frame. Far behind: the sender restarted its frame
+      // numbering (e.g. a new encoder); decided only once the shard authenticates.
+      if (uint32_t(expected_ - fid) < kResyncFrames) return Drop(DropReason::kStaleFrame, reason);
+      resync = true;
+    }
     const uint32_t ahead = fid - expected_;
     if (ahead < 64 && ((resolved_bits_ >> ahead) & 1)) {  // resolved as lost
       return Drop(DropReason::kStaleFrame, reason);
@@ -313,6 +330,7 @@ RxStatus FrameReceiver::Receive(const uint8_t* d, size_t len, ReceivedFrame* fra
       return Drop(DropReason::kAuthFailed, reason);
     }
     replay_.Mark(h.common.packet_number);
+    if (resync) Resync();
     if (!have_expected_) {
       have_expected_ = true;
       expected_ = fid;

@@ -70,6 +70,7 @@ struct ReceiverCounters {
   uint64_t frames_lost = 0;
   uint64_t feedback = 0;
   uint64_t idr_needed = 0;  // times need_idr went from false to true
+  uint64_t resyncs = 0;     // frame numbering restarts (see kResyncFrames)
   std::array<uint64_t, static_cast<size_t>(DropReason::kCount)> dropped{};
   uint64_t drops(DropReason r) const { return dropped[static_cast<size_t>(r)]; }
   uint64_t total_dropped() const {
@@ -81,6 +82,12 @@ struct ReceiverCounters {
 
 class FrameReceiver {
  public:
+  // An authenticated shard of a frame this many frames or more *behind* the oldest
+  // unresolved frame means the sender restarted its numbering: the receiver drops its
+  // in-flight frames (counted lost), needs an IDR and follows the new numbering. Closer
+  // than this, old frames are stale and dropped.
+  static constexpr uint32_t kResyncFrames = 256;
+
   absl::Status Init(const ReceiverConfig& cfg, Aead aead, const Key& key);
 
   // Processes one datagram (len bytes; not modified). On kFrameComplete fills *frame, on
@@ -145,6 +152,7 @@ class FrameReceiver {
   uint32_t recent_complete_[kRecentComplete] = {};
   size_t recent_count_ = 0, recent_next_ = 0;
   bool RecentlyCompleted(uint32_t frame_id) const noexcept;
+  void Resync() noexcept;
   bool have_expected_ = false;
   uint32_t expected_ = 0;
   uint64_t resolved_bits_ = 0;

@@ -323,6 +323,35 @@ TEST_SUITE("LumenTransport") {
     CHECK_FALSE(l.rx.need_idr());
   }
 
+  TEST_CASE("LumenTransport.SenderRestartResyncs") {
+    Link l(128, 64 << 10);
+    const auto frame = RandomFrame(600, 13);
+    for (uint32_t fid = 5000; fid < 5003; ++fid) {
+      const uint32_t n = l.Send(frame, fid, 2);
+      REQUIRE(Deliver(l, AllBut(n, {}), frame, fid));
+    }
+    // A frame a few behind is stale; one far behind (a restart at 0) is followed.
+    uint32_t n = l.Send(frame, 4990, 2);
+    CHECK_FALSE(Deliver(l, AllBut(n, {}), frame, 4990));
+    CHECK(l.rx.counters().resyncs == 0);
+    n = l.Send(frame, 0, 2, kFlagKeyframe);
+    CHECK(Deliver(l, AllBut(n, {}), frame, 0));
+    CHECK(l.rx.counters().resyncs == 1);
+    CHECK_FALSE(l.rx.need_idr());  // the restart began with a keyframe
+    n = l.Send(frame, 1, 2);
+    CHECK(Deliver(l, AllBut(n, {0}), frame, 1));
+    // A forged far-behind shard cannot force a resync.
+    n = l.Send(frame, 2, 2);
+    auto forged = l.Copy(0);
+    forged[19] = 0x10;  // frame id 2 -> 16: not far behind; make it far behind instead
+    forged[16] = 0x80;
+    ReceivedFrame f;
+    DropReason r{};
+    CHECK(l.rx.Receive(forged.data(), forged.size(), &f, nullptr, &r) == RxStatus::kDropped);
+    CHECK(r == DropReason::kAuthFailed);
+    CHECK(l.rx.counters().resyncs == 1);
+  }
+
   TEST_CASE("LumenTransport.InterleavedFramesBoundedInFlight") {
     Link l(128, 64 << 10, Aead::kXChaCha20Poly1305, 4, 8);
     const auto frame = RandomFrame(1500, 8);  // k = 12
