@@ -125,6 +125,7 @@ struct Pipeline::Impl {
   std::vector<std::string> env;  // "K=V" for children
   mutable std::mutex mu;
   std::atomic<bool> stopping{false};
+  std::atomic<bool> collector_stop{false};  // set once every child is gone
   std::atomic<uint16_t> transport_port{0};
   bool failed = false;
   std::string failure;
@@ -314,7 +315,7 @@ struct Pipeline::Impl {
 
   void CollectLoop() {
     host::RingConsumer in(&stats);
-    while (!stopping.load()) {
+    while (!collector_stop.load()) {
       auto r = in.Acquire(50'000'000);
       if (!r) continue;
       host::FrameTiming t = r->As<host::FrameTiming>();
@@ -473,6 +474,7 @@ void Pipeline::Stop() {
       c.sock = -1;
     }
   }
+  im.collector_stop = true;
   if (im.collector.joinable()) im.collector.join();
 }
 
