@@ -133,7 +133,8 @@ void DotGroup(const uint8_t* coeffs, int k, const uint8_t* const* in, uint8_t* c
     for (int g = 0; g < G; ++g) prep[i * G + g] = PrepCoef(coeffs[size_t(g) * k + i]);
   }
   // Tiles of kColumns columns while the accumulators fit, then single columns.
-  constexpr int kC = G * kColumns <= kMaxAccumulators ? kColumns : 1;
+  constexpr int kFit = kMaxAccumulators / G > 1 ? kMaxAccumulators / G : 1;
+  constexpr int kC = kColumns < kFit ? kColumns : kFit;
   size_t off = 0;
   if constexpr (kC > 1) {
     for (; off + kC * kW <= len; off += kC * kW) DotColumns<G, kC, false>(prep, k, in, out, off, kW);
