@@ -7,6 +7,8 @@
 #include <chrono>
 #include <optional>
 
+#include <spdlog/spdlog.h>
+
 #include "absl/strings/str_cat.h"
 #include "core/moonlight/wire.h"
 
@@ -133,6 +135,9 @@ struct ControlServer::Impl {
   }
 
   void OnConnect(ENetEvent& ev) {
+    // An ArmSession queued while this thread was inside enet_host_service must be seen
+    // before the connect is judged (a loaded machine can stretch that window a lot).
+    RunOps();
     bool match = false;
     if (armed) {
       if (armed->config.ml_feature_flags & kMlFeatureSessionIdV1) {
@@ -142,6 +147,9 @@ struct ControlServer::Impl {
       }
     }
     if (!match) {
+      spdlog::warn("control: refused ENet connect from {} (connect data {}, {})",
+                   AddressText(ev.peer->address), ev.data,
+                   armed ? "does not match the session" : "no session armed");
       Count([](ControlServerStats& s) { ++s.rejected_connects; });
       enet_peer_disconnect_now(ev.peer, 0);
       return;

@@ -13,6 +13,12 @@ class PatternVideo : public VideoSource {
  public:
   explicit PatternVideo(std::unique_ptr<stream::VideoStream> s) : s_(std::move(s)) {}
   void RequestIdr() override { s_->RequestIdr(); }
+  std::string StatsLine() const override {
+    const stream::VideoStreamStats v = s_->stats();
+    return absl::StrCat("video[", v.encoder, "] encoded ", v.frames_encoded, " sent ",
+                        v.frames_sent, " idr ", v.idr_frames, " datagrams ", v.datagrams,
+                        " pings ", v.pings, " encode errors ", v.encode_errors);
+  }
 
  private:
   std::unique_ptr<stream::VideoStream> s_;
@@ -69,7 +75,8 @@ absl::StatusOr<std::unique_ptr<MoonlightHost>> MoonlightHost::Start(MoonlightHos
   cc.on_input = [self](std::span<const uint8_t> p) { self->OnInputPacket(p); };
   cc.on_connected = [] { spdlog::info("moonlight: control stream connected"); };
   cc.on_session_end = [self](control::ControlEndReason r) {
-    spdlog::info("moonlight: control stream ended (reason {})", static_cast<int>(r));
+    spdlog::info("moonlight: control stream ended (reason {}); {}", static_cast<int>(r),
+                 self->StatsLine());
     // Host-initiated ends (launch, cancel) stop the streams themselves.
     if (r == control::ControlEndReason::kClientDisconnected ||
         r == control::ControlEndReason::kTimeout) {
@@ -179,6 +186,21 @@ std::optional<stream::AudioStreamStats> MoonlightHost::audio_stats() const {
   std::lock_guard l(mu_);
   if (!audio_) return std::nullopt;
   return audio_->stats();
+}
+
+std::string MoonlightHost::StatsLine() const {
+  const control::ControlServerStats c = control_->stats();
+  std::lock_guard l(mu_);
+  std::string line = absl::StrCat("idr requests ", stats_.idr_requests, ", input ",
+                                  stats_.input_events, " (", stats_.input_errors, " bad), control ",
+                                  c.messages, " msgs ", c.pings, " pings");
+  if (video_) absl::StrAppend(&line, "; ", video_->StatsLine());
+  if (audio_) {
+    const stream::AudioStreamStats a = audio_->stats();
+    absl::StrAppend(&line, "; audio sent ", a.packets_sent, " fec ", a.fec_sent, " pings ",
+                    a.pings);
+  }
+  return line;
 }
 
 absl::Status MoonlightHost::OnAnnounce(const LaunchSession& launch, const StreamConfig& config,

@@ -37,6 +37,8 @@ class VideoSource {
  public:
   virtual ~VideoSource() = default;
   virtual void RequestIdr() = 0;
+  // One line of counters for logs ("frames 1234 sent 1230 idr 3 ...").
+  virtual std::string StatsLine() const = 0;
 };
 
 using VideoFactory = std::function<absl::StatusOr<std::unique_ptr<VideoSource>>(
@@ -91,6 +93,8 @@ class MoonlightHost : public http::SessionHandler {
   rtsp::RtspServerStats rtsp_stats() const { return rtsp_->stats(); }
   control::ControlServerStats control_stats() const { return control_->stats(); }
   std::optional<stream::AudioStreamStats> audio_stats() const;
+  // One line describing the current session's counters (for `lumen serve` logs).
+  std::string StatsLine() const;
 
  private:
   explicit MoonlightHost(MoonlightHostOptions options);

@@ -145,7 +145,12 @@ int ServeMain(int argc, char** argv) {
                  nvhttp.admin_port());
   }
 
+  auto next_stats = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (!host::StopRequested()) {
+    if (std::chrono::steady_clock::now() >= next_stats) {
+      next_stats += std::chrono::seconds(10);
+      if ((*host)->streaming()) spdlog::info("lumen serve: {}", (*host)->StatsLine());
+    }
     if (!pin.empty()) {
       for (const auto& p : nvhttp.pairing().Pending()) {
         (void)p;
