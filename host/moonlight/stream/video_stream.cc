@@ -2,6 +2,7 @@
 #include "host/moonlight/stream/video_stream.h"
 
 #include <chrono>
+#include <cstring>
 #include <vector>
 
 #include "core/pattern/test_pattern.h"
@@ -22,6 +23,38 @@ host::Codec ToHostCodec(VideoCodec c) {
       break;
   }
   return host::Codec::kH264;
+}
+
+// Removes SEI NAL units (H.264 type 6, HEVC prefix/suffix 39/40) from an Annex-B access
+// unit, in place. moonlight-common-c recognises an IDR only if its slice NAL starts in the
+// first datagram after VPS/SPS/PPS; x265's ~2 KB "info" SEI pushes it out. Decoders do not
+// need these SEIs. Returns the new size.
+size_t StripSei(uint8_t* au, size_t n, VideoCodec codec) {
+  if (codec == VideoCodec::kAv1) return n;
+  auto start_code = [&](size_t i) -> size_t {  // length of a start code at i, 0 if none
+    if (i + 3 <= n && au[i] == 0 && au[i + 1] == 0 && au[i + 2] == 1) return 3;
+    if (i + 4 <= n && au[i] == 0 && au[i + 1] == 0 && au[i + 2] == 0 && au[i + 3] == 1) return 4;
+    return 0;
+  };
+  size_t out = 0, i = 0;
+  while (i < n) {
+    const size_t sc = start_code(i);
+    if (sc == 0) return n;  // not Annex-B as expected: leave the AU untouched
+    size_t j = i + sc;
+    while (j < n && start_code(j) == 0) ++j;
+    bool sei = false;
+    if (i + sc < n) {
+      const uint8_t h = au[i + sc];
+      sei = codec == VideoCodec::kH264 ? (h & 0x1F) == 6
+                                       : (((h >> 1) & 0x3F) == 39 || ((h >> 1) & 0x3F) == 40);
+    }
+    if (!sei) {
+      if (out != i) std::memmove(au + out, au + i, j - i);
+      out += j - i;
+    }
+    i = j;
+  }
+  return out;
 }
 
 }  // namespace
@@ -76,6 +109,7 @@ struct VideoStream::Impl {
         continue;
       }
       if (au.data.empty()) continue;
+      au.data.resize(StripSei(au.data.data(), au.data.size(), config.codec));
       host::AccessUnitDesc d{};
       d.frame_id = counter;
       d.capture_ts_ns = capture_ns;
