@@ -1,14 +1,15 @@
-// Field laws for every lumen GaloisField (add new field types to kFieldTypes),
+// Field laws for every lumen GaloisField (add new field types to LUMEN_FIELD_TYPES),
 // plus exhaustive GF(2^8) checks over all 65536 pairs.
 #include <doctest/doctest.h>
 
 #include "core/gf/field_laws.h"
 #include "core/gf/gf256.h"
+#include "core/gf/gf65536.h"
 
 namespace lumen::gf {
 namespace {
 
-#define LUMEN_FIELD_TYPES Gf256
+#define LUMEN_FIELD_TYPES Gf256, Gf65536
 
 TEST_CASE_TEMPLATE("GaloisField.Laws", F, LUMEN_FIELD_TYPES) {
   static_assert(GaloisField<F>);
