@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "host/input/input_backend.h"
 #include "host/input/mutter_backend.h"
+#include "host/input/portal_backend.h"
 #include "host/input/uinput_backend.h"
 
 namespace lumen::input {
@@ -121,11 +122,16 @@ absl::StatusOr<std::unique_ptr<InputBackend>> OpenBestBackend(
   std::string r1 =
       absl::StrCat("mutter RemoteDesktop unavailable: ", std::string(m.status().message()));
   if (report) report(r1);
+  auto p = PortalBackend::Open();
+  if (p.ok()) return std::unique_ptr<InputBackend>(std::move(*p));
+  std::string rp =
+      absl::StrCat("RemoteDesktop portal unavailable: ", std::string(p.status().message()));
+  if (report) report(rp);
   auto u = UinputBackend::Open();
   if (u.ok()) return std::unique_ptr<InputBackend>(std::move(*u));
   std::string r2 = absl::StrCat("uinput unavailable: ", std::string(u.status().message()));
   if (report) report(r2);
-  return absl::NotFoundError(absl::StrCat("no input backend: ", r1, "; ", r2));
+  return absl::NotFoundError(absl::StrCat("no input backend: ", r1, "; ", rp, "; ", r2));
 }
 
 }  // namespace lumen::input

@@ -2,7 +2,8 @@
 // input events (core/moonlight/input.h) into backend calls.
 //
 // Backends speak Linux evdev codes (linux/input-event-codes.h): keys KEY_*, buttons BTN_*.
-// Implementations: MutterBackend (org.gnome.Mutter.RemoteDesktop over sd-bus), UinputBackend
+// Implementations: MutterBackend (org.gnome.Mutter.RemoteDesktop over sd-bus), PortalBackend
+// (org.freedesktop.portal.RemoteDesktop, best effort), UinputBackend
 // (/dev/uinput virtual keyboard/mouse/tablet/Xbox pads). A backend that cannot do something
 // (e.g. gamepads through mutter) says so once through InputDispatcher's report callback and the
 // stream carries on.
@@ -72,7 +73,8 @@ class InputDispatcher {
   uint16_t active_pads_ = 0;
 };
 
-// Opens the first backend that works, in order: mutter (needs a GNOME session bus), uinput.
+// Opens the first backend that works, in order: mutter (needs a GNOME session bus), the
+// RemoteDesktop portal (may show a consent dialog), uinput.
 // The reasons the others failed go to `report`. NotFound with all reasons if none works.
 absl::StatusOr<std::unique_ptr<InputBackend>> OpenBestBackend(
     const std::function<void(const std::string&)>& report);

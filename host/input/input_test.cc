@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "host/input/input_backend.h"
 #include "host/input/mutter_backend.h"
+#include "host/input/portal_backend.h"
 #include "host/input/uinput_backend.h"
 
 namespace lumen::input {
@@ -135,8 +136,10 @@ TEST_SUITE("Input") {
       auto best = OpenBestBackend([&](const std::string& s) { reports.push_back(s); });
       // Without a mutter session on the bus and without uinput: both reasons, once each.
       if (!best.ok()) {
-        REQUIRE(reports.size() == 2);
-        CHECK(reports[1].rfind("uinput unavailable: ", 0) == 0);
+        REQUIRE(reports.size() == 3);
+        CHECK(reports[0].rfind("mutter RemoteDesktop unavailable: ", 0) == 0);
+        CHECK(reports[1].rfind("RemoteDesktop portal unavailable: ", 0) == 0);
+        CHECK(reports[2].rfind("uinput unavailable: ", 0) == 0);
       }
     } else {
       CHECK(u.ok());  // a machine with uinput: the virtual devices are created
@@ -190,6 +193,10 @@ TEST_SUITE("Input") {
     CHECK(m->Scroll(240, 0).ok());
     CHECK(m->Scroll(60, -120).ok());
     CHECK(absl::IsUnimplemented(m->Gamepad(0, {})));
+    // No portal service on this private bus: a clean, immediate refusal.
+    auto portal = PortalBackend::Open(std::chrono::seconds(5));
+    REQUIRE(!portal.ok());
+    CHECK(absl::IsUnavailable(portal.status()));
 
     // Through the dispatcher, with the backend picked automatically.
     std::vector<std::string> reports;
