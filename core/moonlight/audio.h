@@ -100,7 +100,7 @@ class AudioPacketizer {
       ++stats_.rejected;
       return AudioStatus::kEmpty;
     }
-    const size_t plen = cfg_.encrypt ? crypto::AesCbc128::PaddedSize(opus.size()) : opus.size();
+    const size_t plen = cfg_.encrypt ? ::lumen::crypto::AesCbc128::PaddedSize(opus.size()) : opus.size();
     if (plen > kAudioMaxShard) {
       ++stats_.rejected;
       return AudioStatus::kTooLarge;
@@ -186,7 +186,7 @@ class AudioPacketizer {
   std::array<std::array<uint8_t, kAudioMaxDatagram>, 4> data_{};
   std::array<size_t, 4> len_{};
   std::array<std::array<uint8_t, kAudioMaxDatagram>, 2> fec_{};
-  crypto::AesCbc128 cbc_;
+  ::lumen::crypto::AesCbc128 cbc_;
   fec::Rs256 rs_;
   AudioPacketizerStats stats_;
 };
@@ -500,7 +500,7 @@ class AudioDepacketizer {
   uint8_t recovered_mask_ = 0;
   std::array<Block, kBlocks> blocks_{};
   std::array<uint8_t, kAudioMaxShard> plain_{};
-  crypto::AesCbc128 cbc_;
+  ::lumen::crypto::AesCbc128 cbc_;
   fec::Rs256 rs_;
   AudioDepacketizerStats stats_;
 };

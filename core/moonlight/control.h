@@ -103,7 +103,7 @@ inline constexpr ControlTypes TypesFor(Generation g) noexcept {
 // ---- 1. Framing -------------------------------------------------------------------------------
 
 inline constexpr size_t kV1HeaderSize = 2;
-inline constexpr size_t kEncHeaderSize = 4 + 4 + crypto::kGcmTagSize;  // type, len, seq, tag
+inline constexpr size_t kEncHeaderSize = 4 + 4 + ::lumen::crypto::kGcmTagSize;  // type, len, seq, tag
 inline constexpr size_t kInnerHeaderSize = 4;                           // LE16 type, LE16 N
 inline constexpr size_t kMaxPayload = 0xFFFF - 4 - 16 - 4;
 
@@ -220,7 +220,7 @@ class ControlCipher {
   }
 
  private:
-  crypto::AesGcm128 gcm_;
+  ::lumen::crypto::AesGcm128 gcm_;
   Direction local_ = Direction::kHostToClient;
   bool v2_ = true;
   uint32_t send_seq_ = 0;

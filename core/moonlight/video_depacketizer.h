@@ -131,7 +131,7 @@ class VideoDepacketizer {
       return absl::InvalidArgumentError("max_frame_shards must be in 2..4092");
     }
     if (cfg.encrypted) {
-      if (!gcm_) gcm_ = std::make_unique<crypto::AesGcm128>();
+      if (!gcm_) gcm_ = std::make_unique<::lumen::crypto::AesGcm128>();
       if (!gcm_->SetKey(cfg.key)) return absl::InternalError("AES-GCM key setup failed");
     }
     cfg_ = cfg;
@@ -538,7 +538,7 @@ class VideoDepacketizer {
   int out_of_window_run_ = 0;
   VideoDepacketizerStats stats_;
   RsCache rs_cache_;
-  std::unique_ptr<crypto::AesGcm128> gcm_;
+  std::unique_ptr<::lumen::crypto::AesGcm128> gcm_;
 };
 
 }  // namespace lumen::moonlight

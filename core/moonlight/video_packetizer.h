@@ -227,7 +227,7 @@ class VideoPacketizer {
       return absl::InvalidArgumentError("max_frame_bytes exceeds 4 x 1023 shards");
     }
     if (cfg.encrypt) {
-      if (!gcm_) gcm_ = std::make_unique<crypto::AesGcm128>();
+      if (!gcm_) gcm_ = std::make_unique<::lumen::crypto::AesGcm128>();
       if (!gcm_->SetKey(cfg.key)) return absl::InternalError("AES-GCM key setup failed");
     }
     const bool same_key = initialized_ && cfg.key == cfg_.key;
@@ -421,7 +421,7 @@ class VideoPacketizer {
   VideoFramePlan last_plan_;
   VideoPacketizerStats stats_;
   RsCache rs_cache_;
-  std::unique_ptr<crypto::AesGcm128> gcm_;
+  std::unique_ptr<::lumen::crypto::AesGcm128> gcm_;
 };
 
 }  // namespace lumen::moonlight
