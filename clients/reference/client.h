@@ -8,6 +8,11 @@
 // feedback datagrams (IDR request after an unrecoverable loss, FEC status) to the same
 // port. Optional induced loss drops a seeded-random share of received datagrams before
 // the depacketizer, to exercise FEC.
+// With framing = kLumen the datagrams are lumen framing (host/transport/lumen_link.h:
+// one GF(2^16) FEC block per frame + AEAD, keys from `lumen`); the client then sends
+// core/transport's sealed feedback instead: IDR requests, a loss report every 100 ms
+// (drives the host's adaptive FEC) and acks of the host's FEC ratio changes. Frames go to
+// the decoder in order only: after a gap, P-frames are held back until a keyframe.
 #pragma once
 
 #include <array>
@@ -23,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "host/common/frame_desc.h"
+#include "host/transport/lumen_params.h"
 
 namespace lumen::client {
 
@@ -40,6 +46,9 @@ struct ClientConfig {
   bool read_stamp = true;          // read the test-pattern stamp from each picture
   std::string dump_es;             // write the received elementary stream here
   bool send_feedback = true;       // IDR requests / FEC status to the server
+  transport::Framing framing = transport::Framing::kMoonlight;
+  transport::LumenParams lumen;    // framing == kLumen: must match the host's
+  size_t max_frame_bytes = 4 << 20;  // lumen framing: largest frame accepted
 };
 
 // One delivered (and, if decoding, decoded) frame.
@@ -71,6 +80,8 @@ struct ClientStats {
   uint64_t stamp_errors = 0;
   uint64_t idr_requests_sent = 0;
   uint64_t pings_sent = 0;
+  uint64_t loss_reports_sent = 0;  // lumen framing
+  uint64_t ratio_acks_sent = 0;    // lumen framing
 };
 
 class ReferenceClient {
@@ -92,6 +103,7 @@ class ReferenceClient {
  private:
   ReferenceClient() = default;
   void Loop();
+  void LoopLumen();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -4,6 +4,8 @@
 //       [--codec=h264|hevc|av1] [--packet-size=1392] [--loss=5%] [--loss-seed=1]
 //       [--key=HEX32] [--ping-payload=16CHARS] [--dump-es=FILE] [--snapshot-dir=DIR]
 //       [--snapshot-every=60]
+//       [--framing=moonlight|lumen --lumen-secret=HEX32 --lumen-nonces=HEX64
+//        --lumen-session=N [--lumen-aead=aes256gcm|xchacha20poly1305]]
 // Pings the server's video port, receives, FEC-recovers, decodes (FFmpeg), reads the test
 // pattern stamp, prints a stats line per second and a summary at the end. Snapshots are
 // the luma plane as PGM files (viewable anywhere, no image library needed).
@@ -39,6 +41,11 @@ int Run(int argc, char** argv) {
   const double seconds = args.Double("seconds", 0);
   const std::string snap_dir = args.Str("snapshot-dir");
   const int snap_every = int(args.Int("snapshot-every", 60));
+  const std::string framing = args.Str("framing", "moonlight");
+  const std::string lumen_secret = args.Str("lumen-secret");
+  const std::string lumen_nonces = args.Str("lumen-nonces");
+  const uint32_t lumen_session = uint32_t(args.Int("lumen-session", 1));
+  const std::string lumen_aead = args.Str("lumen-aead");
   if (absl::Status s = args.Check(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 2;
@@ -63,6 +70,18 @@ int Run(int argc, char** argv) {
     }
     std::memcpy(cfg.key.data(), key.data(), 16);
     cfg.encrypted = true;
+  }
+  if (framing == "lumen") {
+    auto p = transport::ParseLumenParams(lumen_secret, lumen_nonces, lumen_session, lumen_aead);
+    if (!p.ok()) {
+      spdlog::error("--framing=lumen: {}", p.status().ToString());
+      return 2;
+    }
+    cfg.framing = transport::Framing::kLumen;
+    cfg.lumen = *p;
+  } else if (framing != "moonlight") {
+    spdlog::error("--framing must be moonlight or lumen");
+    return 2;
   }
   auto client = ReferenceClient::Create(cfg);
   if (!client.ok()) {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,10 @@ constexpr const char* kHelp = R"(usage: lumen demo [flags]
   --codec=h264          h264 | hevc | av1
   --bitrate=8000        kbit/s
   --packet-size=1392    Moonlight packet size
-  --fec=20              FEC percentage
+  --fec=20              FEC percentage (lumen framing: the starting ratio)
+  --framing=moonlight   moonlight | lumen (one GF(2^16) FEC block per frame + AEAD,
+                        random launch secret and nonces, adaptive FEC)
+  --lumen-fixed-fec     lumen framing: keep the FEC ratio at --fec (no adaptation)
   --loss=0              induced receive loss in the client, percent (e.g. --loss 5%)
   --max-lost=0          frames allowed to be lost before the demo fails
   --kill-encoder-at=S   SIGKILL lumen-encode S seconds in (restart test)
@@ -79,6 +83,8 @@ int DemoMain(int argc, char** argv) {
   const double kill_encoder_at = args.Double("kill-encoder-at", -1);
   const double kill_transport_at = args.Double("kill-transport-at", -1);
   const bool verbose = args.Bool("verbose");
+  const std::string framing = args.Str("framing", "moonlight");
+  const bool lumen_fixed_fec = args.Bool("lumen-fixed-fec");
   if (absl::Status s = args.Check(); !s.ok()) {
     std::fprintf(stderr, "lumen demo: %s\n\n%s", std::string(s.message()).c_str(), kHelp);
     return 2;
@@ -89,6 +95,32 @@ int DemoMain(int argc, char** argv) {
     pc.codec = host::Codec::kAv1;
   } else if (codec != "h264") {
     std::fprintf(stderr, "lumen demo: unknown --codec %s\n", codec.c_str());
+    return 2;
+  }
+  transport::LumenParams lumen;
+  if (framing == "lumen") {
+    // No negotiation in the demo: make up the launch secret, nonces and session id here
+    // and give both ends the same values (each derives the keys with DeriveKeys).
+    std::random_device rd;
+    for (auto& b : lumen.secret) b = uint8_t(rd());
+    for (auto& b : lumen.host_nonce) b = uint8_t(rd());
+    for (auto& b : lumen.client_nonce) b = uint8_t(rd());
+    lumen.session_id = rd() | 1u;
+    auto p =
+        transport::ParseLumenParams(lumen.SecretHex(), lumen.NoncesHex(), lumen.session_id, "");
+    if (!p.ok()) {
+      std::fprintf(stderr, "lumen demo: %s\n", p.status().ToString().c_str());
+      return 3;
+    }
+    lumen = *p;
+    pc.lumen_framing = true;
+    pc.lumen_secret_hex = lumen.SecretHex();
+    pc.lumen_nonces_hex = lumen.NoncesHex();
+    pc.lumen_session_id = lumen.session_id;
+    pc.lumen_aead = transport::AeadName(lumen.aead);
+    if (lumen_fixed_fec) pc.extra_transport_args.push_back("--lumen-fixed-fec");
+  } else if (framing != "moonlight") {
+    std::fprintf(stderr, "lumen demo: unknown --framing %s\n", framing.c_str());
     return 2;
   }
   pc.bind = "127.0.0.1:0";
@@ -108,6 +140,10 @@ int DemoMain(int argc, char** argv) {
   cc.packet_size = pc.packet_size;
   cc.codec = pc.codec;
   cc.loss_percent = loss;
+  if (pc.lumen_framing) {
+    cc.framing = transport::Framing::kLumen;
+    cc.lumen = lumen;
+  }
   auto client = client::ReferenceClient::Create(cc);
   if (!client.ok()) {
     std::fprintf(stderr, "lumen demo: client: %s\n", client.status().ToString().c_str());
@@ -115,9 +151,12 @@ int DemoMain(int argc, char** argv) {
   }
   (*client)->Start();
 
-  std::printf("lumen demo: %dx%d@%d %s %d kbit/s, FEC %d%%, packet %d, loss %.1f%%, %.0f s\n",
-              pc.width, pc.height, pc.fps, codec.c_str(), pc.bitrate_kbps, pc.fec_percent,
-              pc.packet_size, loss, seconds);
+  std::printf(
+      "lumen demo: %dx%d@%d %s %d kbit/s, %s framing%s, FEC %d%%, packet %d, loss %.1f%%, "
+      "%.0f s\n",
+      pc.width, pc.height, pc.fps, codec.c_str(), pc.bitrate_kbps, framing.c_str(),
+      pc.lumen_framing ? absl::StrFormat(" (%s)", pc.lumen_aead).c_str() : "", pc.fec_percent,
+      pc.packet_size, loss, seconds);
   const bool tty = isatty(STDOUT_FILENO);
   const uint64_t start = host::MonotonicNs();
   uint64_t last_line = start;
@@ -141,10 +180,9 @@ int DemoMain(int argc, char** argv) {
     if (now - last_line >= 1'000'000'000ull) {
       last_line = now;
       const client::ClientStats cs = (*client)->stats();
-      const std::string line =
-          absl::StrFormat("%s  decoded %llu  lost %llu", p.StatusLine(),
-                          (unsigned long long)cs.frames_decoded,
-                          (unsigned long long)cs.frames_lost);
+      const std::string line = absl::StrFormat("%s  decoded %llu  lost %llu", p.StatusLine(),
+                                               (unsigned long long)cs.frames_decoded,
+                                               (unsigned long long)cs.frames_lost);
       if (tty) {
         std::printf("\r%s", line.c_str());
         std::fflush(stdout);
@@ -193,8 +231,8 @@ int DemoMain(int argc, char** argv) {
     if (!r.stamp_ok || r.stamp_frame != uint32_t(t->frame_id)) {
       ++wrong;
       if (wrong <= 5) {
-        std::fprintf(stderr, "pixel check: frame index %u: stamp %s frame %u, expected %llu\n",
-                     idx, r.stamp_ok ? "ok" : "unreadable", r.stamp_frame,
+        std::fprintf(stderr, "pixel check: frame index %u: stamp %s frame %u, expected %llu\n", idx,
+                     r.stamp_ok ? "ok" : "unreadable", r.stamp_frame,
                      (unsigned long long)t->frame_id);
       }
       continue;
@@ -232,8 +270,7 @@ int DemoMain(int argc, char** argv) {
               (unsigned long long)ps.raw_dropped, (unsigned long long)ps.raw_skipped,
               (unsigned long long)ps.au_rejected);
   auto row = [](const char* name, const Percentiles& p) {
-    std::printf("  %-22s median %7.2f ms   p99 %7.2f ms   (%zu frames)\n", name, p.p50, p.p99,
-                p.n);
+    std::printf("  %-22s median %7.2f ms   p99 %7.2f ms   (%zu frames)\n", name, p.p50, p.p99, p.n);
   };
   std::printf("latency per stage:\n");
   row("capture -> encoder", Pct(pick));
@@ -249,8 +286,12 @@ int DemoMain(int argc, char** argv) {
               (unsigned long long)ps.datagrams_sent);
   std::printf("FEC: %llu frames recovered (%llu shards); induced drops %llu of %llu datagrams\n",
               (unsigned long long)cs.frames_recovered, (unsigned long long)cs.shards_recovered,
-              (unsigned long long)cs.datagrams_dropped_induced,
-              (unsigned long long)cs.datagrams);
+              (unsigned long long)cs.datagrams_dropped_induced, (unsigned long long)cs.datagrams);
+  if (pc.lumen_framing) {
+    std::printf("lumen feedback: %llu loss reports, %llu IDR requests, %llu FEC ratio acks sent\n",
+                (unsigned long long)cs.loss_reports_sent, (unsigned long long)cs.idr_requests_sent,
+                (unsigned long long)cs.ratio_acks_sent);
+  }
   std::printf("restarts: capture %d, encode %d, transport %d\n", ps.restarts[0], ps.restarts[1],
               ps.restarts[2]);
   bool ok = true;

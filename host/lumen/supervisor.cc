@@ -176,6 +176,13 @@ struct Pipeline::Impl {
               "--key=", absl::BytesToHexString(absl::string_view(
                             reinterpret_cast<const char*>(cfg.key.data()), cfg.key.size()))));
         }
+        if (cfg.lumen_framing) {
+          a.push_back("--framing=lumen");
+          a.push_back(absl::StrCat("--lumen-secret=", cfg.lumen_secret_hex));
+          a.push_back(absl::StrCat("--lumen-nonces=", cfg.lumen_nonces_hex));
+          a.push_back(absl::StrCat("--lumen-session=", cfg.lumen_session_id));
+          if (!cfg.lumen_aead.empty()) a.push_back(absl::StrCat("--lumen-aead=", cfg.lumen_aead));
+        }
         a.insert(a.end(), cfg.extra_transport_args.begin(), cfg.extra_transport_args.end());
         break;
       }

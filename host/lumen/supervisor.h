@@ -11,6 +11,8 @@
 //   lumen-encode    --ring-fd=3 --codec=C --bitrate-kbps=K --fps=F --width=W --height=H
 //   lumen-transport --ring-fd=3 --bind=A [--dest=A] [--ping-payload=P] --packet-size=N
 //                   --fec-percent=N --min-fec=N [--key=HEX]
+//                   [--framing=lumen --lumen-secret=HEX32 --lumen-nonces=HEX64
+//                    --lumen-session=N --lumen-aead=NAME]
 // plus PipelineConfig::extra_*_args. fd 3 is the child's end of a socketpair; everything
 // else is closed on exec. Children run with PR_SET_PDEATHSIG=SIGTERM.
 //
@@ -51,6 +53,13 @@ struct PipelineConfig {
   int min_fec_packets = 2;
   bool encrypt = false;
   std::array<uint8_t, 16> key{};
+  // Lumen framing (docs/lumen-transport.md) instead of Moonlight video packets; the client
+  // must be given the same secret, nonces, session id and AEAD.
+  bool lumen_framing = false;
+  std::string lumen_secret_hex;  // 32 hex digits (the launch secret)
+  std::string lumen_nonces_hex;  // 64 hex digits: host nonce | client nonce
+  uint32_t lumen_session_id = 1;
+  std::string lumen_aead;        // "aes256gcm" | "xchacha20poly1305"
   // Rings.
   uint32_t raw_slots = 4;
   uint32_t au_slots = 8;

@@ -6,6 +6,11 @@
 //       [--bind=0.0.0.0:0] [--dest=IP:PORT] [--ping-payload=XXXXXXXXXXXXXXXX]
 //       [--packet-size=1392] [--fec-percent=20] [--min-fec=2] [--key=HEX32] [--no-gso]
 //       [--first-frame-index=1]
+//       [--framing=moonlight|lumen --lumen-secret=HEX32 --lumen-nonces=HEX64
+//        --lumen-session=N [--lumen-aead=aes256gcm|xchacha20poly1305] [--lumen-fixed-fec]]
+// With --framing=lumen the video is lumen framing (docs/lumen-transport.md): keys derived
+// from the secret (the launch secret), the host|client nonces and the session id; FEC
+// starts at --fec-percent and follows the client's loss reports unless --lumen-fixed-fec.
 // Rings received: kEncodedVideoIn (required), kControlOut (required), kStatsOut (optional).
 // After attaching it sends ChildMessage{kReady, value = UDP port} on the ring socket and
 // then accepts kRequestIdr / kSetBitrate commands on it.
@@ -46,6 +51,12 @@ int Run(int argc, char** argv) {
   cfg.gso = args.Bool("gso", true);
   cfg.first_frame_index = uint32_t(args.Int("first-frame-index", 1));
   const std::string key_hex = args.Str("key");
+  const std::string framing = args.Str("framing", "moonlight");
+  const std::string lumen_secret = args.Str("lumen-secret");
+  const std::string lumen_nonces = args.Str("lumen-nonces");
+  const uint32_t lumen_session = uint32_t(args.Int("lumen-session", 1));
+  const std::string lumen_aead = args.Str("lumen-aead");
+  cfg.lumen_adaptive_fec = !args.Bool("lumen-fixed-fec");
   if (absl::Status s = args.Check(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 2;
@@ -58,6 +69,19 @@ int Run(int argc, char** argv) {
     }
     std::memcpy(cfg.key.data(), key.data(), 16);
     cfg.encrypt = true;
+  }
+
+  if (framing == "lumen") {
+    auto p = ParseLumenParams(lumen_secret, lumen_nonces, lumen_session, lumen_aead);
+    if (!p.ok()) {
+      spdlog::error("--framing=lumen: {}", p.status().ToString());
+      return 2;
+    }
+    cfg.framing = Framing::kLumen;
+    cfg.lumen = *p;
+  } else if (framing != "moonlight") {
+    spdlog::error("--framing must be moonlight or lumen");
+    return 2;
   }
 
   auto sock = host::OpenRingSocket(ring_fd, ring_socket);
@@ -101,9 +125,12 @@ int Run(int argc, char** argv) {
     return 4;
   }
   VideoTransport& t = **transport;
-  spdlog::info("sending from UDP port {} to {} (packet {} B, FEC {}%{})", t.local_port(),
-               cfg.dest.empty() ? "the first ping" : cfg.dest, cfg.packet_size, cfg.fec_percent,
-               cfg.encrypt ? ", AES-GCM" : "");
+  spdlog::info("sending from UDP port {} to {} ({} framing, packet {} B, FEC {}%{})",
+               t.local_port(), cfg.dest.empty() ? "the first ping" : cfg.dest,
+               FramingName(cfg.framing), cfg.packet_size, cfg.fec_percent,
+               cfg.framing == Framing::kLumen ? (cfg.lumen_adaptive_fec ? " adaptive" : " fixed")
+               : cfg.encrypt                  ? ", AES-GCM"
+                                              : "");
   host::ChildMessage ready;
   ready.type = host::ChildMessageType::kReady;
   ready.value = t.local_port();
@@ -163,6 +190,12 @@ int Run(int argc, char** argv) {
   const TransportStats s = t.stats();
   spdlog::info("stopped: {} frames, {} datagrams ({} parity), {} GSO sends, {} IDR requests",
                s.frames_sent, s.datagrams, s.parity_datagrams, s.gso_sends, s.idr_requests);
+  if (cfg.framing == Framing::kLumen) {
+    spdlog::info(
+        "lumen framing: {} loss reports, {} FEC ratio changes (now {} permille), {} "
+        "bad feedback datagrams",
+        s.loss_reports, s.fec_ratio_changes, s.fec_ratio_permille, s.bad_feedback);
+  }
   commands.join();
   return 0;
 }

@@ -24,13 +24,24 @@ absl::StatusOr<std::unique_ptr<VideoTransport>> VideoTransport::Create(
   pc.key = cfg.key;
   // Never more than the protocol allows at this packet size (4 blocks x 1023 shards).
   const size_t protocol_max =
-      cfg.packet_size > 24
-          ? size_t(moonlight::kMaxFecBlocks) * moonlight::kMaxBlockShards *
-                    (size_t(cfg.packet_size) - moonlight::kVideoShardOverhead) -
-                moonlight::kFrameHeaderSize
-          : 0;
+      cfg.packet_size > 24 ? size_t(moonlight::kMaxFecBlocks) * moonlight::kMaxBlockShards *
+                                     (size_t(cfg.packet_size) - moonlight::kVideoShardOverhead) -
+                                 moonlight::kFrameHeaderSize
+                           : 0;
   pc.max_frame_bytes = std::min(cfg.max_frame_bytes, protocol_max);
-  if (absl::Status s = t->packetizer_.Init(pc); !s.ok()) return s;
+  if (cfg.framing == Framing::kLumen) {
+    LumenLinkConfig lc;
+    lc.params = cfg.lumen;
+    lc.packet_size = cfg.packet_size;
+    lc.max_frame_bytes = cfg.max_frame_bytes;
+    lc.fec_percent = cfg.fec_percent;
+    lc.adaptive_fec = cfg.lumen_adaptive_fec;
+    auto link = LumenHostLink::Create(lc);
+    if (!link.ok()) return link.status();
+    t->lumen_ = std::move(*link);
+  } else if (absl::Status s = t->packetizer_.Init(pc); !s.ok()) {
+    return s;
+  }
   auto sock = host::UdpSocket::Bind(cfg.bind, 1 << 20, 8 << 20, cfg.gso);
   if (!sock.ok()) return sock.status();
   t->socket_ = std::move(*sock);
@@ -64,12 +75,12 @@ TransportStats VideoTransport::stats() const {
   TransportStats s = stats_;
   s.gso_sends = socket_.stats().gso_sends;
   s.send_errors = socket_.stats().send_errors;
+  if (lumen_) s.fec_ratio_permille = lumen_->ratio_permille();
   return s;
 }
 
 void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
-                                    std::span<const uint8_t> bitstream,
-                                    host::FrameTiming* timing) {
+                                    std::span<const uint8_t> bitstream, host::FrameTiming* timing) {
   *timing = {};
   timing->frame_id = au.frame_id;
   timing->is_idr = au.is_idr;
@@ -101,6 +112,10 @@ void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
     return;
   }
   timing->send_start_ts_ns = host::MonotonicNs();
+  if (lumen_) {
+    SendLumen(au, bitstream, dest, timing);
+    return;
+  }
   moonlight::VideoFrameMeta meta;
   meta.frame_index = next_frame_index_;
   meta.type = au.is_idr ? moonlight::FrameType::kIdr : moonlight::FrameType::kP;
@@ -142,6 +157,74 @@ void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
   stats_.bytes += count * stride;
 }
 
+void VideoTransport::SendLumen(const host::AccessUnitDesc& au, std::span<const uint8_t> bitstream,
+                               const host::SocketAddress& dest, host::FrameTiming* timing) {
+  LumenHostLink::Packets p;
+  const char* why = "";
+  if (!lumen_->Packetize(bitstream, next_frame_index_, au.is_idr, &p, &why)) {
+    spdlog::warn("lumen framing: frame of {} bytes not sent: {}", bitstream.size(), why);
+    timing->flags |= host::kTimingTooLarge;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      ++stats_.frames_too_large;
+    }
+    need_idr_ = true;
+    last_idr_request_ns_ = 0;
+    RequestIdrFromEncoder();
+    return;
+  }
+  timing->frame_index = next_frame_index_;
+  ++next_frame_index_;
+  socket_.SendStrided(dest, p.base, p.datagram_bytes, p.stride, p.count);
+  timing->send_done_ts_ns = host::MonotonicNs();
+  timing->datagrams = p.count;
+  timing->parity = p.parity;
+  std::lock_guard<std::mutex> l(mu_);
+  ++stats_.frames_sent;
+  stats_.datagrams += p.count;
+  stats_.parity_datagrams += p.parity;
+  stats_.bytes += size_t(p.count) * p.datagram_bytes;
+}
+
+bool VideoTransport::HandleLumenFeedback(const host::Datagram& d) {
+  const LumenHostLink::Event ev = lumen_->OnFeedback(d.data);
+  host::SocketAddress dest;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    dest = dest_;
+    switch (ev) {
+      case LumenHostLink::Event::kDropped:
+        ++stats_.bad_feedback;
+        return false;
+      case LumenHostLink::Event::kIdrRequested:
+        ++stats_.idr_requests;
+        break;
+      case LumenHostLink::Event::kLossReport:
+        ++stats_.loss_reports;
+        break;
+      case LumenHostLink::Event::kRatioChanged:
+        ++stats_.loss_reports;
+        ++stats_.fec_ratio_changes;
+        break;
+      case LumenHostLink::Event::kNone:
+        break;
+    }
+  }
+  if (ev == LumenHostLink::Event::kRatioChanged) {
+    spdlog::info("lumen FEC ratio -> {} permille", lumen_->ratio_permille());
+    uint8_t buf[256];
+    if (const size_t n = lumen_->SealRatioChange(buf, sizeof(buf)); n != 0 && dest.valid()) {
+      socket_.SendTo(dest, std::span<const uint8_t>(buf, n));
+    }
+  } else if (ev == LumenHostLink::Event::kIdrRequested && on_control_) {
+    host::ControlMessage m{};
+    m.type = host::ControlType::kRequestIdr;
+    m.sent_ts_ns = host::MonotonicNs();
+    on_control_(m);
+  }
+  return true;
+}
+
 void VideoTransport::RequestIdrFromEncoder() {
   // At most one request per 100 ms while waiting: the encoder answers with the next frame.
   const uint64_t now = host::MonotonicNs();
@@ -155,8 +238,8 @@ void VideoTransport::RequestIdrFromEncoder() {
 
 void VideoTransport::FeedbackLoop() {
   std::vector<host::Datagram> batch;
-  const std::span<const uint8_t> payload(
-      reinterpret_cast<const uint8_t*>(cfg_.ping_payload.data()), cfg_.ping_payload.size());
+  const std::span<const uint8_t> payload(reinterpret_cast<const uint8_t*>(cfg_.ping_payload.data()),
+                                         cfg_.ping_payload.size());
   while (!stop_.load(std::memory_order_relaxed)) {
     const size_t n = socket_.RecvBatch(&batch, 16, 2048, 100);
     for (size_t i = 0; i < n; ++i) {
@@ -168,8 +251,7 @@ void VideoTransport::FeedbackLoop() {
         ++stats_.pings;
         if (!(dest_ == d.from)) {
           if (dest_.valid()) {
-            spdlog::info("video destination moves {} -> {}", dest_.ToString(),
-                         d.from.ToString());
+            spdlog::info("video destination moves {} -> {}", dest_.ToString(), d.from.ToString());
           } else {
             spdlog::info("video destination {} (ping)", d.from.ToString());
           }
@@ -188,6 +270,10 @@ void VideoTransport::FeedbackLoop() {
         continue;
       }
       if (IsPing(d.data, payload)) {
+        continue;
+      }
+      if (lumen_) {
+        HandleLumenFeedback(d);
         continue;
       }
       auto fb = ParseFeedback(d.data);

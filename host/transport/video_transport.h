@@ -6,7 +6,9 @@
 // optional AES-GCM) and send the whole frame with UDP GSO (sendmmsg fallback). A feedback
 // thread receives on the same socket: pings set the destination (Moonlight §7.1: video goes
 // to the source address of the client's ping), lumen feedback datagrams (feedback_wire.h)
-// turn into control requests handed to `on_control` (IDR request -> encoder).
+// turn into control requests handed to `on_control` (IDR request -> encoder). With lumen
+// framing the feedback is core/transport's sealed feedback (IDR request, loss report ->
+// adaptive FEC ratio, announced to the client with a FecRatioChange datagram).
 //
 // No async runtime: native threads and blocking, batched socket calls.
 #pragma once
@@ -26,6 +28,7 @@
 #include "core/moonlight/video_packetizer.h"
 #include "host/common/frame_desc.h"
 #include "host/common/udp.h"
+#include "host/transport/lumen_link.h"
 
 namespace lumen::transport {
 
@@ -44,6 +47,11 @@ struct TransportConfig {
   // transport continues where the previous one stopped, so the client does not take its
   // frames for stale ones.
   uint32_t first_frame_index = 1;
+  // Datagram format. kLumen uses `lumen` for keys and `fec_percent` as the initial
+  // (lumen_adaptive_fec) or fixed FEC ratio; `encrypt`/`key` are Moonlight-only.
+  Framing framing = Framing::kMoonlight;
+  LumenParams lumen;
+  bool lumen_adaptive_fec = true;
 };
 
 struct TransportStats {
@@ -61,6 +69,8 @@ struct TransportStats {
   uint64_t loss_reports = 0;
   uint64_t fec_recoveries = 0;  // shards the client reported recovered
   uint64_t bad_feedback = 0;
+  uint64_t fec_ratio_changes = 0;     // lumen framing: adaptive FEC moved the ratio
+  uint16_t fec_ratio_permille = 0;    // lumen framing: current ratio
 };
 
 class VideoTransport {
@@ -87,12 +97,16 @@ class VideoTransport {
  private:
   VideoTransport() = default;
   void FeedbackLoop();
+  void SendLumen(const host::AccessUnitDesc& au, std::span<const uint8_t> bitstream,
+                 const host::SocketAddress& dest, host::FrameTiming* timing);
+  bool HandleLumenFeedback(const host::Datagram& d);  // false: not valid lumen feedback
 
   TransportConfig cfg_;
   std::function<void(const host::ControlMessage&)> on_control_;
   host::UdpSocket socket_;
   uint16_t local_port_ = 0;
   moonlight::VideoPacketizer packetizer_;
+  std::unique_ptr<LumenHostLink> lumen_;  // framing == kLumen
   uint32_t next_frame_index_ = 1;
   // Set when the client cannot decode the next P-frame: nothing sent yet, or an AU was
   // not sent. Cleared by the next IDR. Sending time of the last IDR request.
