@@ -46,6 +46,7 @@ struct AudioStream::Impl {
   LaunchSession launch;
   StreamConfig config;
   PcmSource source;
+  OpusPacketSource packets;
   host::UdpSocket socket;
   OpusMSEncoder* encoder = nullptr;
   OpusLayout layout;
@@ -74,7 +75,50 @@ struct AudioStream::Impl {
     }
   }
 
+  // Sends one Opus packet (plus FEC) to `to`; updates the counters.
+  void Send(const host::SocketAddress& to, std::span<const uint8_t> opus, bool silent) {
+    uint64_t errors = 0;
+    const AudioStatus st = packetizer.Packetize(opus, [&](std::span<const uint8_t> d) {
+      if (!socket.SendTo(to, d)) ++errors;
+    });
+    std::lock_guard l(mu);
+    if (st != AudioStatus::kOk) ++stats.encode_errors;
+    stats.packets_sent = packetizer.stats().packets;
+    stats.fec_sent = packetizer.stats().fec_packets;
+    if (silent) ++stats.silent_packets;
+    stats.send_errors += errors;
+  }
+
+  // Pre-encoded packets: the source paces the loop; pings are read between packets.
+  void PacketLoop() {
+    std::vector<uint8_t> pkt;
+    while (!stop.load()) {
+      PollPings(0);
+      bool silent = false;
+      if (!packets(&pkt, &silent) || pkt.empty()) {
+        {
+          std::lock_guard l(mu);
+          ++stats.encode_errors;
+        }
+        PollPings(config.audio_packet_duration_ms);
+        continue;
+      }
+      host::SocketAddress to;
+      {
+        std::lock_guard l(mu);
+        to = dest;
+        if (!to.valid()) ++stats.ticks_without_client;
+      }
+      if (!to.valid()) continue;  // packets keep being pulled: capture stays drained
+      Send(to, pkt, silent);
+    }
+  }
+
   void Loop() {
+    if (packets) {
+      PacketLoop();
+      return;
+    }
     const int ms = config.audio_packet_duration_ms;
     const int frames = 48 * ms;
     std::vector<float> pcm(static_cast<size_t>(frames * layout.channels));
@@ -110,21 +154,7 @@ struct AudioStream::Impl {
         ++stats.encode_errors;
         continue;
       }
-      uint64_t sent = 0, errors = 0;
-      const AudioStatus st = packetizer.Packetize(
-          std::span<const uint8_t>(opus, static_cast<size_t>(n)), [&](std::span<const uint8_t> d) {
-            if (socket.SendTo(to, d)) {
-              ++sent;
-            } else {
-              ++errors;
-            }
-          });
-      std::lock_guard l(mu);
-      if (st != AudioStatus::kOk) ++stats.encode_errors;
-      stats.packets_sent = packetizer.stats().packets;
-      stats.fec_sent = packetizer.stats().fec_packets;
-      if (!have) ++stats.silent_packets;
-      stats.send_errors += errors;
+      Send(to, std::span<const uint8_t>(opus, static_cast<size_t>(n)), !have);
     }
   }
 };
@@ -133,7 +163,14 @@ absl::StatusOr<std::unique_ptr<AudioStream>> AudioStream::Start(const AudioStrea
                                                                 const LaunchSession& launch,
                                                                 const StreamConfig& config,
                                                                 PcmSource source) {
+  return StartImpl(options, launch, config, std::move(source), nullptr);
+}
+
+absl::StatusOr<std::unique_ptr<AudioStream>> AudioStream::StartImpl(
+    const AudioStreamOptions& options, const LaunchSession& launch, const StreamConfig& config,
+    PcmSource source, OpusPacketSource packets) {
   auto impl = std::make_unique<Impl>();
+  impl->packets = std::move(packets);
   impl->options = options;
   impl->launch = launch;
   impl->config = config;
@@ -163,6 +200,13 @@ absl::StatusOr<std::unique_ptr<AudioStream>> AudioStream::Start(const AudioStrea
   pc.fec = options.fec;
   if (auto st = impl->packetizer.Init(pc); !st.ok()) return st;
   return std::unique_ptr<AudioStream>(new AudioStream(std::move(impl)));
+}
+
+absl::StatusOr<std::unique_ptr<AudioStream>> AudioStream::StartWithPackets(
+    const AudioStreamOptions& options, const LaunchSession& launch, const StreamConfig& config,
+    OpusPacketSource packets) {
+  if (!packets) return absl::InvalidArgumentError("no packet source");
+  return StartImpl(options, launch, config, nullptr, std::move(packets));
 }
 
 AudioStream::AudioStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {

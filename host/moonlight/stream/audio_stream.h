@@ -22,6 +22,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "host/moonlight/rtsp/launch_session.h"
@@ -32,6 +33,14 @@ namespace lumen::moonlight::stream {
 // Fills `pcm` (interleaved float, `channels` x `frames`, canonical channel order) with the
 // next audio; returns false if no audio is available right now (silence is sent).
 using PcmSource = std::function<bool(std::span<float> pcm, int channels, int frames)>;
+
+// Alternatively, already-encoded Opus packets (host/audio AudioSource: PipeWire capture
+// with silence fallback): blocks until the next packet is due (it paces the stream),
+// stores it in *packet and sets *silent when it carries no captured audio; false on an
+// encoder error. Its layout and frame duration must match the session's
+// (OpusLayoutFor(config.audio_channels, config.audio_high_quality) and
+// config.audio_packet_duration_ms, 5 or 10).
+using OpusPacketSource = std::function<bool(std::vector<uint8_t>* packet, bool* silent)>;
 
 // A PcmSource producing a sine tone on every channel (tests, `lumen serve --audio=tone`).
 PcmSource SineSource(double hz, double amplitude = 0.25);
@@ -69,6 +78,10 @@ class AudioStream {
   ~AudioStream();
   AudioStream(const AudioStream&) = delete;
   AudioStream& operator=(const AudioStream&) = delete;
+  // The same, sending `packets` (see OpusPacketSource) instead of encoding PCM itself.
+  static absl::StatusOr<std::unique_ptr<AudioStream>> StartWithPackets(
+      const AudioStreamOptions& options, const LaunchSession& launch, const StreamConfig& config,
+      OpusPacketSource packets);
 
   uint16_t local_port() const { return port_; }
   bool has_destination() const;
@@ -76,6 +89,9 @@ class AudioStream {
 
  private:
   struct Impl;
+  static absl::StatusOr<std::unique_ptr<AudioStream>> StartImpl(
+      const AudioStreamOptions& options, const LaunchSession& launch, const StreamConfig& config,
+      PcmSource source, OpusPacketSource packets);
   explicit AudioStream(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   uint16_t port_ = 0;

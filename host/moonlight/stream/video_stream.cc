@@ -74,7 +74,10 @@ struct VideoStream::Impl {
   void Loop() {
     const int w = config.width, h = config.height;
     const int stride = w * 4;
-    std::vector<uint8_t> pixels(static_cast<size_t>(stride) * static_cast<size_t>(h));
+    std::vector<uint8_t> pixels;
+    if (!options.frames) pixels.resize(static_cast<size_t>(stride) * static_cast<size_t>(h));
+    encode::RawFrame captured;
+    uint64_t generation = 0;
     encode::AccessUnit au;
     uint32_t counter = 0;
     bool had_client = false;
@@ -92,15 +95,24 @@ struct VideoStream::Impl {
       }
       if (idr_requested.exchange(false)) encoder->RequestIdr();
       const uint64_t capture_ns = host::MonotonicNs();
-      pattern::Stamp stamp{++counter, capture_ns / 1000};
-      pattern::PaintBgrx(pixels, w, h, stride, stamp);
       encode::RawFrame f;
-      f.data = pixels.data();
-      f.len = pixels.size();
-      f.width = w;
-      f.height = h;
-      f.stride = stride;
-      f.format = host::PixelFormat::kBgrx;
+      if (options.frames) {
+        // The desktop's newest picture, repeated while nothing new arrives.
+        generation = options.frames->Latest(generation, &pixels, &captured);
+        if (generation == 0) continue;  // nothing captured yet
+        f = captured;
+        f.data = pixels.data();
+        ++counter;
+      } else {
+        pattern::Stamp stamp{++counter, capture_ns / 1000};
+        pattern::PaintBgrx(pixels, w, h, stride, stamp);
+        f.data = pixels.data();
+        f.len = pixels.size();
+        f.width = w;
+        f.height = h;
+        f.stride = stride;
+        f.format = host::PixelFormat::kBgrx;
+      }
       f.pts = counter;
       const uint64_t enc_start = host::MonotonicNs();
       if (!encoder->Encode(f, &au).ok()) {

@@ -5,8 +5,10 @@
 // video ping arrives, so the first frame sent is an IDR; IDR requests from the control
 // stream go to the encoder.
 //
-// `lumen serve` uses this when it runs the video path in-process (--video=pattern);
-// the multi-process capture pipeline (host/lumen) is the alternative for real desktops.
+// `lumen serve` runs the video path in-process: the pattern (--video=pattern) or a
+// FrameProvider fed by a desktop capture (host/moonlight/serve/desktop_video.h), whose
+// newest picture is encoded at the session's frame rate (repeated while the desktop is
+// idle: mutter only sends frames on damage).
 //
 // Threading: one encode/send thread; public methods are thread-safe.
 #ifndef LUMEN_HOST_MOONLIGHT_STREAM_VIDEO_STREAM_H_
@@ -18,16 +20,30 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "host/encode/video_encoder.h"
 #include "host/moonlight/rtsp/launch_session.h"
 #include "host/moonlight/rtsp/stream_config.h"
 
 namespace lumen::moonlight::stream {
 
+// Pictures for the stream from somewhere other than the test pattern. Thread-safe.
+class FrameProvider {
+ public:
+  virtual ~FrameProvider() = default;
+  // The newest picture's generation (0: none has arrived yet). When it differs from
+  // `have`, copies that picture into *pixels and describes it in *frame (frame->data is
+  // left for the caller to point at pixels->data()).
+  virtual uint64_t Latest(uint64_t have, std::vector<uint8_t>* pixels,
+                          encode::RawFrame* frame) = 0;
+};
+
 struct VideoStreamOptions {
   std::string bind = "0.0.0.0:47998";
   bool nvenc = false;  // try NVENC first (falls back to software)
+  std::shared_ptr<FrameProvider> frames;  // null: the lumen test pattern
 };
 
 struct VideoStreamStats {
