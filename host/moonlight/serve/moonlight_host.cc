@@ -212,7 +212,10 @@ absl::Status MoonlightHost::OnAnnounce(const LaunchSession& launch, const Stream
                config.audio_channels, config.audio_high_quality ? " HQ" : "", peer);
   stream::AudioStreamOptions ao;
   ao.bind = absl::StrCat(options_.bind_address, ":", options_.audio_port);
-  auto audio = stream::AudioStream::Start(ao, launch, config, options_.audio);
+  stream::OpusPacketSource packets;
+  if (options_.audio_packets) packets = options_.audio_packets(config);
+  auto audio = packets ? stream::AudioStream::StartWithPackets(ao, launch, config, std::move(packets))
+                       : stream::AudioStream::Start(ao, launch, config, options_.audio);
   if (!audio.ok()) return audio.status();
   auto video =
       options_.video(launch, config, absl::StrCat(options_.bind_address, ":", options_.video_port));

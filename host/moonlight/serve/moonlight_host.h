@@ -59,6 +59,9 @@ struct MoonlightHostOptions {
   int control_idle_timeout_ms = 10000;
   VideoFactory video;       // null = PatternVideoFactory(false)
   stream::PcmSource audio;  // null = silence
+  // When set and it returns a source for the session's ANNOUNCE (channel layout, packet
+  // duration), audio is sent from those pre-encoded packets instead (desktop_audio.h).
+  std::function<stream::OpusPacketSource(const StreamConfig&)> audio_packets;
   // Decoded input events from the control stream (null: counted and dropped).
   std::function<void(const input::InputEvent&)> on_input;
 };

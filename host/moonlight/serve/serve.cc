@@ -14,6 +14,9 @@
 #include "host/common/process.h"
 #include "host/encode/video_encoder.h"
 #include "host/moonlight/http/nvhttp_server.h"
+#include "host/moonlight/serve/desktop_audio.h"
+#include "host/moonlight/serve/desktop_input.h"
+#include "host/moonlight/serve/desktop_video.h"
 #include "host/moonlight/serve/moonlight_host.h"
 #include "host/moonlight/state/host_config.h"
 #include "host/moonlight/state/host_state.h"
@@ -21,25 +24,35 @@
 namespace lumen::moonlight::serve {
 namespace {
 
+constexpr char kHelp[] = R"(lumen serve: run the Moonlight host in the foreground.
+
+Pair from a Moonlight client (it shows a PIN), then enter the PIN with `lumen pin NNNN`
+(or start with --pin=NNNN). Stop with Ctrl-C.
+
+Sources:
+  --video=SOURCE     pattern (default): the lumen test pattern
+                     mutter-virtual: a mutter virtual monitor at the client's resolution
+                     mutter-monitor[:CONNECTOR]: an existing mutter/GNOME monitor
+                     pipewire:NODE: any PipeWire video node (name or id)
+                     portal: xdg-desktop-portal ScreenCast (may ask the user)
+                     A source that cannot be opened is logged once; sessions then
+                     stream the test pattern.
+  --audio=SOURCE     pipewire (default): the default sink's monitor (--audio-sink=NAME
+                     for another sink); silence whenever PipeWire is unavailable
+                     silence | tone (440 Hz)
+  --input=BACKEND    auto (default: mutter, then the portal, then uinput) | mutter |
+                     portal | uinput | log | none. A backend that cannot open is logged
+                     once and input is dropped; the stream continues.
+Encoding:
+  --encoder=auto|nvenc   --codecs=h264,hevc[,av1]   --fec=PERCENT (20)
+Network and state:
+  --bind=ADDR (0.0.0.0)  --base-port=PORT (47989; RTSP base+21, video +9, control +10,
+  audio +11)  --no-rtsp-encryption  --config=FILE  --state-dir=DIR  --pin=NNNN
+)";
+
 int Fail(const std::string& msg) {
   std::fprintf(stderr, "lumen serve: %s\n", msg.c_str());
   return 1;
-}
-
-std::string DescribeInput(const input::InputEvent& ev) {
-  return std::visit(
-      [](const auto& e) -> std::string {
-        using T = std::decay_t<decltype(e)>;
-        if constexpr (std::is_same_v<T, input::KeyEvent>) return "key";
-        if constexpr (std::is_same_v<T, input::MouseMoveRel>) return "mouse move";
-        if constexpr (std::is_same_v<T, input::MousePosition>) return "mouse position";
-        if constexpr (std::is_same_v<T, input::MouseButton>) return "mouse button";
-        if constexpr (std::is_same_v<T, input::ScrollVertical>) return "scroll";
-        if constexpr (std::is_same_v<T, input::Utf8Text>) return "text";
-        if constexpr (std::is_same_v<T, input::ControllerState>) return "controller";
-        return "other";
-      },
-      ev);
 }
 
 }  // namespace
@@ -48,6 +61,10 @@ int ServeMain(int argc, char** argv) {
   host::InstallStopSignals();
   host::InitLogging("lumen-serve");
   host::Args args(argc, argv, 1);
+  if (args.Bool("help", false)) {
+    std::fputs(kHelp, stdout);
+    return 0;
+  }
   const std::string config_path = args.Str("config");
   const std::string state_dir = args.Str("state-dir");
   const int64_t base_port = args.Int("base-port", 0);
@@ -55,15 +72,19 @@ int ServeMain(int argc, char** argv) {
   const std::string video = args.Str("video", "pattern");
   const std::string encoder = args.Str("encoder", "auto");
   const std::string codecs = args.Str("codecs", "h264,hevc");
-  const std::string audio = args.Str("audio", "silence");
-  const std::string input = args.Str("input", "log");
+  const std::string audio = args.Str("audio", "pipewire");
+  const std::string audio_sink = args.Str("audio-sink");
+  const std::string input = args.Str("input", "auto");
   const int64_t fec = args.Int("fec", 20);
   const bool no_rtsp_enc = args.Bool("no-rtsp-encryption", false);
   const std::string pin = args.Str("pin");
   if (auto st = args.Check(); !st.ok()) return Fail(std::string(st.message()));
-  if (video != "pattern") return Fail("--video: only 'pattern' is available in this build");
-  if (audio != "silence" && audio != "tone") return Fail("--audio must be silence or tone");
-  if (input != "log" && input != "none") return Fail("--input must be log or none");
+  auto video_spec = ParseVideoSource(video);
+  if (!video_spec.ok()) return Fail(std::string(video_spec.status().message()));
+  if (audio != "pipewire" && audio != "silence" && audio != "tone") {
+    return Fail("--audio must be pipewire, silence or tone");
+  }
+  if (!ValidInputChoice(input)) return Fail("--input must be auto, mutter, portal, uinput, log or none");
   if (fec < 0 || fec > 255) return Fail("--fec must be in 0..255");
 
   auto dirs = state::StateDirs::FromEnvironment();
@@ -118,13 +139,11 @@ int ServeMain(int argc, char** argv) {
   ho.policy.allow_av1 = av1;
   ho.policy.fec_percentage = static_cast<int>(fec);
   ho.rtsp_encryption = !no_rtsp_enc;
-  ho.video = PatternVideoFactory(want_nvenc);
+  ho.video = DesktopVideoFactory(*video_spec, want_nvenc);
   if (audio == "tone") ho.audio = stream::SineSource(440.0);
-  if (input == "log") {
-    ho.on_input = [](const input::InputEvent& ev) {
-      spdlog::debug("input: {}", DescribeInput(ev));
-    };
-  }
+  if (audio == "pipewire") ho.audio_packets = PipeWireAudioFactory(audio_sink);
+  auto input_router = std::make_shared<InputRouter>(input);
+  ho.on_input = [input_router](const input::InputEvent& ev) { input_router->Handle(ev); };
   auto host = MoonlightHost::Start(std::move(ho));
   if (!host.ok()) return Fail(std::string(host.status().message()));
   config->rtsp_port = (*host)->rtsp_port();
@@ -149,7 +168,9 @@ int ServeMain(int argc, char** argv) {
   while (!host::StopRequested()) {
     if (std::chrono::steady_clock::now() >= next_stats) {
       next_stats += std::chrono::seconds(10);
-      if ((*host)->streaming()) spdlog::info("lumen serve: {}", (*host)->StatsLine());
+      if ((*host)->streaming()) {
+        spdlog::info("lumen serve: {}; {}", (*host)->StatsLine(), input_router->StatsLine());
+      }
     }
     if (!pin.empty()) {
       for (const auto& p : nvhttp.pairing().Pending()) {
