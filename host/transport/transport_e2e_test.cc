@@ -3,6 +3,7 @@
 // lumen-transport binary packetizes them (Moonlight framing + RS FEC) and sends them over
 // loopback UDP to the real reference client library, which pings, asks for an IDR,
 // reassembles, recovers, decodes with FFmpeg and reads the stamps back.
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -14,8 +15,6 @@
 #include <string>
 #include <vector>
 
-#include <doctest/doctest.h>
-
 #include "clients/reference/client.h"
 #include "core/pattern/test_pattern.h"
 #include "host/common/clock.h"
@@ -23,6 +22,7 @@
 #include "host/common/ring_handoff.h"
 #include "host/common/shm_ring.h"
 #include "host/encode/video_encoder.h"
+#include "host/transport/lumen_params.h"
 
 namespace lumen {
 namespace {
@@ -84,7 +84,18 @@ struct Result {
   int exit_code = -1;
 };
 
-Result RunStream(double loss_percent, int frames, int fec_percent) {
+// Fixed launch secret / nonces for the lumen-framing runs (any values work; both ends must
+// get the same).
+transport::LumenParams TestLumenParams() {
+  auto p = transport::ParseLumenParams("00112233445566778899aabbccddeeff",
+                                       std::string(32, 'a') + std::string(32, 'b'), 7,
+                                       "xchacha20poly1305");
+  REQUIRE(p.ok());
+  return *p;
+}
+
+Result RunStream(double loss_percent, int frames, int fec_percent, bool lumen = false,
+                 bool wrong_client_secret = false) {
   host::RingConfig rc;
   rc.kind = host::RingKind::kEncodedVideo;
   rc.policy = host::OverflowPolicy::kReject;
@@ -106,11 +117,19 @@ Result RunStream(double loss_percent, int frames, int fec_percent) {
   REQUIRE(ctl_ring.ok());
   REQUIRE(stats_ring.ok());
 
-  TransportProcess tp = StartTransport(
-      {{host::RingRole::kEncodedVideoIn, au_ring->fd()},
-       {host::RingRole::kControlOut, ctl_ring->fd()},
-       {host::RingRole::kStatsOut, stats_ring->fd()}},
-      {"--fec-percent=" + std::to_string(fec_percent), "--packet-size=1024"});
+  std::vector<std::string> flags = {"--fec-percent=" + std::to_string(fec_percent),
+                                    "--packet-size=1024"};
+  const transport::LumenParams lp = TestLumenParams();
+  if (lumen) {
+    flags.insert(
+        flags.end(),
+        {"--framing=lumen", "--lumen-secret=" + lp.SecretHex(), "--lumen-nonces=" + lp.NoncesHex(),
+         "--lumen-session=" + std::to_string(lp.session_id), "--lumen-aead=xchacha20poly1305"});
+  }
+  TransportProcess tp = StartTransport({{host::RingRole::kEncodedVideoIn, au_ring->fd()},
+                                        {host::RingRole::kControlOut, ctl_ring->fd()},
+                                        {host::RingRole::kStatsOut, stats_ring->fd()}},
+                                       flags);
 
   client::ClientConfig cc;
   cc.server = "127.0.0.1:" + std::to_string(tp.port);
@@ -118,6 +137,11 @@ Result RunStream(double loss_percent, int frames, int fec_percent) {
   cc.packet_size = 1024;
   cc.loss_percent = loss_percent;
   cc.loss_seed = 42;
+  if (lumen) {
+    cc.framing = transport::Framing::kLumen;
+    cc.lumen = lp;
+    if (wrong_client_secret) cc.lumen.secret[0] ^= 1;
+  }
   auto cl = client::ReferenceClient::Create(cc);
   REQUIRE(cl.ok());
   (*cl)->Start();
@@ -228,6 +252,48 @@ TEST_SUITE("TransportE2E") {
     }
     CHECK(good == r.records.size());
     CHECK(r.records.size() + r.stats.frames_lost + r.stats.frames_dropped_waiting_idr >= 85);
+  }
+}
+
+TEST_SUITE("TransportE2ELumenFraming") {
+  TEST_CASE("lumen framing: every frame arrives, decodes, carries the right stamp") {
+    Result r = RunStream(0, 90, 20, /*lumen=*/true);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stats.frames_lost == 0);
+    CHECK(r.stats.decode_errors == 0);
+    CHECK(r.stats.datagrams_rejected == 0);
+    CHECK(r.stats.loss_reports_sent > 0);
+    CHECK(r.timings.size() == 90);
+    REQUIRE(r.records.size() == 90);
+    CHECK(r.records.front().idr);
+    for (const auto& rec : r.records) {
+      REQUIRE(r.timings.count(rec.frame_index) == 1);
+      CHECK(rec.stamp_ok);
+      CHECK(rec.stamp_frame == uint32_t(r.timings[rec.frame_index].frame_id));
+    }
+  }
+
+  TEST_CASE("lumen framing, 5% induced loss: GF(2^16) FEC recovers, frames stay correct") {
+    Result r = RunStream(5.0, 90, 50, /*lumen=*/true);
+    CHECK(r.exit_code == 0);
+    CHECK(r.stats.datagrams_dropped_induced > 0);
+    CHECK(r.stats.frames_recovered > 0);
+    CHECK(r.stats.stamp_errors == 0);
+    CHECK(r.stats.decode_errors == 0);
+    for (const auto& rec : r.records) {
+      REQUIRE(r.timings.count(rec.frame_index) == 1);
+      CHECK(rec.stamp_ok);
+      CHECK(rec.stamp_frame == uint32_t(r.timings[rec.frame_index].frame_id));
+    }
+    CHECK(r.records.size() + r.stats.frames_lost + r.stats.frames_dropped_waiting_idr >= 85);
+  }
+
+  TEST_CASE("lumen framing: a client with another launch secret gets nothing through") {
+    Result r = RunStream(0, 30, 20, /*lumen=*/true, /*wrong_client_secret=*/true);
+    CHECK(r.exit_code == 0);
+    CHECK(r.timings.size() == 30);  // the host sent ...
+    CHECK(r.records.empty());       // ... but nothing authenticated
+    CHECK(r.stats.datagrams_rejected > 0);
   }
 }
 
