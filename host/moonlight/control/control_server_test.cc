@@ -5,6 +5,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "clients/moonlight/control_client.h"
 #include "core/moonlight/wire.h"
@@ -145,6 +146,31 @@ TEST_SUITE("ControlServer") {
     auto st = h.server->stats();
     CHECK(st.errors[static_cast<size_t>(ControlError::kNotEncrypted)] == 1);
     CHECK(st.errors[static_cast<size_t>(ControlError::kTruncated)] == 2);
+  }
+
+  // A stock client connects right after PLAY; on a busy host that connect can land in the same
+  // enet_host_service() call during which ANNOUNCE queued ArmSession. It must be judged against
+  // the newly armed session, not refused because the queued arm hadn't been applied yet.
+  TEST_CASE("a connect right after re-arming is accepted") {
+    Harness h;
+    int accepted = 0;
+    for (int i = 0; i < 8; ++i) {
+      CAPTURE(i);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // service thread in its wait
+      LaunchSession l = h.launch;
+      RandomizeSessionIds(&l);
+      h.server->EndSession();
+      h.server->ArmSession(l, h.config, "127.0.0.1");
+      auto cfg = h.ClientConfig();
+      cfg.connect_data = l.connect_data;
+      cfg.key = l.key;
+      auto c = client::ControlClient::Connect(cfg);
+      REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+      const bool ok = h.ev.Wait([&] { return h.ev.connected == accepted + 1; });
+      CHECK(ok);
+      if (ok) ++accepted;
+    }
+    CHECK(h.server->stats().rejected_connects == 0);
   }
 
   TEST_CASE("client disconnect ends the session") {
