@@ -412,9 +412,14 @@ absl::Status OpenSession(const EncoderConfig& cfg, const char* name, bool hw, in
     av_dict_set(&opts, "preset", "ultrafast", 0);
     av_dict_set(&opts, "tune", "zerolatency", 0);
     av_dict_set(&opts, "forced-idr", "1", 0);
+    // info=0: no x265 version/options SEI (~2.4 KB on every keyframe with repeat-headers), which
+    // pushed the IDR slice out of the first Moonlight packet, where clients look for it.
+    // open-gop=0: forced keyframes are IDR, not CRA.
     av_dict_set(&opts, "x265-params",
-                g_ffmpeg_debug ? "repeat-headers=1:bframes=0:rc-lookahead=0:frame-threads=1"
-                               : "repeat-headers=1:bframes=0:rc-lookahead=0:frame-threads=1:log-level=error",
+                g_ffmpeg_debug
+                    ? "repeat-headers=1:bframes=0:rc-lookahead=0:frame-threads=1:info=0:open-gop=0"
+                    : "repeat-headers=1:bframes=0:rc-lookahead=0:frame-threads=1:info=0:open-gop=0:"
+                      "log-level=error",
                 0);
   } else if (n == "libsvtav1") {
     av_dict_set_int(&opts, "preset", cfg.svtav1_preset, 0);

@@ -111,6 +111,40 @@ TEST_SUITE("VideoEncoder") {
     CHECK(key == std::vector<bool>{true, false, false, false, false, false, true, false, false, false});
   }
 
+  // Moonlight clients (moonlight-common-c) find the IRAP slice of an H.264/HEVC keyframe only in
+  // the first packet of the frame (~1000 bytes): a keyframe must be parameter sets followed
+  // directly by the IDR slice. x265's "info" SEI (~2.4 KB of version and options, repeated on
+  // every keyframe with repeat-headers) pushed the slice out of that packet, so a stock client
+  // never showed an HEVC frame; and keyframes forced with an open GOP came out as CRA.
+  TEST_CASE("HevcKeyframesAreParameterSetsThenIdrSlice") {
+    auto enc = VideoEncoder::Create(Config(Codec::kHevc, 640, 360));
+    REQUIRE(enc.ok());
+    Harness h(Codec::kHevc);
+    int keyframes = 0;
+    for (int n = 0; n < 6; ++n) {
+      if (n == 3) (*enc)->RequestIdr();
+      AccessUnit au = h.Step(**enc, uint32_t(n), 640, 360);
+      if (!au.keyframe) continue;
+      ++keyframes;
+      std::vector<int> types;
+      for (size_t i = 0; i + 3 < au.data.size() && types.size() < 5; ++i) {
+        if (au.data[i] == 0 && au.data[i + 1] == 0 && au.data[i + 2] == 1) {
+          types.push_back((au.data[i + 3] >> 1) & 0x3f);
+          i += 2;
+        }
+      }
+      CAPTURE(n);
+      REQUIRE(types.size() >= 4);
+      CHECK(types[0] == 32);  // VPS
+      CHECK(types[1] == 33);  // SPS
+      CHECK(types[2] == 34);  // PPS
+      CHECK((types[3] == 19 || types[3] == 20));  // IDR_W_RADL / IDR_N_LP, no SEI before it
+    }
+    CHECK(keyframes == 2);
+    h.Finish();
+    CHECK(h.pictures.size() == 6);
+  }
+
   TEST_CASE("BitrateChangeKeepsStreamDecodable") {
     for (Codec codec : {Codec::kH264, Codec::kHevc}) {
       CAPTURE(int(codec));
