@@ -25,10 +25,10 @@ step() { echo; echo "== extra-checks: $* =="; }
 
 if [ "${SKIP_SANITIZERS:-0}" != 1 ]; then
   step "AddressSanitizer: bazel test --config=asan //core/..."
-  "${BAZEL[@]}" test --config=asan --test_summary=short //core/... || status=1
+  "${BAZEL[@]}" test --config=asan --test_summary=short --nocache_test_results //core/... || status=1
 
   step "UndefinedBehaviorSanitizer: bazel test --config=ubsan //core/..."
-  "${BAZEL[@]}" test --config=ubsan --test_summary=short //core/... || status=1
+  "${BAZEL[@]}" test --config=ubsan --test_summary=short --nocache_test_results //core/... || status=1
 fi
 
 step "libFuzzer (clang-14): bazel build --config=fuzz //tools/fuzz/..."
