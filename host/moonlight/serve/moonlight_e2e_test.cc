@@ -161,8 +161,8 @@ void StreamSession(Host& h, client::MoonlightHttpClient& c, int app_id, VideoCod
   auto video = client::VideoReceiver::Start(vc);
   REQUIRE(video.ok());
 
-  // ~3 seconds of video with every decoded picture's stamp read back.
-  CHECK((*video)->WaitFor([](const client::VideoReceiverStats& s) { return s.stamps_ok >= 90; },
+  // 5 seconds of video (30 fps) with every decoded picture's stamp read back.
+  CHECK((*video)->WaitFor([](const client::VideoReceiverStats& s) { return s.stamps_ok >= 150; },
                           30000));
   const uint64_t idr_before = (*video)->stats().idr_frames;
   CHECK(idr_before >= 1);
