@@ -18,6 +18,7 @@ PACKAGES=(
   dbus-daemon dbus-bin pipewire pipewire-bin wireplumber
   gstreamer1.0-pipewire gstreamer1.0-tools gstreamer1.0-plugins-base
   mutter libgl1-mesa-dri libegl-mesa0 nftables iproute2 openssl
+  weston  # weston-eventdemo: the Wayland client that observes injected input
 )
 
 SUDO=""
