@@ -17,35 +17,16 @@
 #include "clients/moonlight/stream_client.h"
 #include "core/moonlight/input.h"
 #include "host/moonlight/http/nvhttp_server.h"
+#include "host/moonlight/serve/e2e_test_util.h"
 #include "host/moonlight/serve/moonlight_host.h"
 #include "host/moonlight/state/host_state.h"
 
 namespace lumen::moonlight::serve {
 namespace {
 
-uint16_t FreeUdpPort() {
-  int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
-std::string TempDir(const char* name) {
-  const char* t = std::getenv("TEST_TMPDIR");
-  std::string d = std::string(t ? t : "/tmp") + "/" + name + "." + std::to_string(::getpid());
-  std::string cmd = "mkdir -p '" + d + "'";
-  REQUIRE(std::system(cmd.c_str()) == 0);
-  return d;
-}
-
-uint16_t PortFromUrl(const std::string& url) {
-  return static_cast<uint16_t>(std::atoi(url.substr(url.rfind(':') + 1).c_str()));
-}
+using testing::FreeUdpPort;
+using testing::PortFromUrl;
+using testing::TempDir;
 
 struct Host {
   std::unique_ptr<state::HostState> state;
