@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "host/moonlight/http/nvhttp_server.h"
+
 namespace lumen::moonlight::serve::testing {
 
 // A UDP port on 127.0.0.1 that was free a moment ago.
@@ -39,6 +41,22 @@ inline std::string TempDir(const char* name) {
 // The port of "rtsp://host:PORT".
 inline uint16_t PortFromUrl(const std::string& url) {
   return static_cast<uint16_t>(std::atoi(url.substr(url.rfind(':') + 1).c_str()));
+}
+
+// nvhttp on ephemeral loopback ports, one "Desktop" app (id 1234), RTSP at rtsp_port,
+// no admin page or admin file: what every serve end-to-end test runs.
+inline http::NvHttpOptions LoopbackNvHttpOptions(const char* hostname, uint16_t rtsp_port) {
+  http::NvHttpOptions no;
+  no.config.hostname = hostname;
+  no.config.bind_address = "127.0.0.1";
+  no.config.http_port = 0;
+  no.config.https_port = 0;
+  no.config.admin_port = 0;
+  no.config.rtsp_port = rtsp_port;
+  no.config.apps = {{1234, "Desktop"}};
+  no.enable_admin = false;
+  no.write_admin_file = false;
+  return no;
 }
 
 }  // namespace lumen::moonlight::serve::testing

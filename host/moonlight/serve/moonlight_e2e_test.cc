@@ -50,16 +50,8 @@ struct Host {
     auto h = MoonlightHost::Start(std::move(o));
     REQUIRE_MESSAGE(h.ok(), h.status().ToString());
     host = std::move(*h);
-    http::NvHttpOptions no;
-    no.config.hostname = "lumen-e2e";
-    no.config.bind_address = "127.0.0.1";
-    no.config.http_port = 0;
-    no.config.https_port = 0;
-    no.config.admin_port = 0;
-    no.config.rtsp_port = host->rtsp_port();
-    no.config.apps = {{1234, "Desktop"}};
-    no.enable_admin = false;
-    no.write_admin_file = false;
+    const http::NvHttpOptions no =
+        testing::LoopbackNvHttpOptions("lumen-e2e", host->rtsp_port());
     http = std::make_unique<http::NvHttpServer>(no, state.get(), host.get());
     http->SetCodecMask(http::kScmH264 | http::kScmHevc);
     REQUIRE(http->Start().ok());
