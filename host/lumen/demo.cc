@@ -29,6 +29,7 @@ constexpr const char* kHelp = R"(usage: lumen demo [flags]
   --seconds=5           how long to stream
   --width=1280 --height=720 --fps=60
   --codec=h264          h264 | hevc | av1
+  --nvenc               try NVENC (CUDA hwframes) first; software fallback, logged
   --bitrate=8000        kbit/s
   --packet-size=1392    Moonlight packet size
   --fec=20              FEC percentage (lumen framing: the starting ratio)
@@ -85,6 +86,7 @@ int DemoMain(int argc, char** argv) {
   const bool verbose = args.Bool("verbose");
   const std::string framing = args.Str("framing", "moonlight");
   const bool lumen_fixed_fec = args.Bool("lumen-fixed-fec");
+  if (args.Bool("nvenc")) pc.extra_encode_args.push_back("--nvenc");
   if (absl::Status s = args.Check(); !s.ok()) {
     std::fprintf(stderr, "lumen demo: %s\n\n%s", std::string(s.message()).c_str(), kHelp);
     return 2;
