@@ -11,6 +11,9 @@ namespace lumen::bench {
 struct FecBenchOptions {
   int reps = 9;          // repetitions per measurement; the median is reported
   bool quick = false;    // fewer repetitions (smoke run)
+  bool gf256 = true;     // run the GF(2^8) workloads (--only=gf16 turns them off)
+  bool gf16 = true;      // run the GF(2^16) workloads (--only=gf256 turns them off)
+  bool anchor = true;    // also time the ISA-L anchors of the GF(2^16) rows (--no-anchor)
 };
 
 // W1 40+8, W2 204+51 (shard 1392 B), W5 audio 4+2 x 240 B — GF(2^8), anchor ISA-L.

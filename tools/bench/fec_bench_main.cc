@@ -1,5 +1,6 @@
 // fec_bench — lumen's erasure codecs against ISA-L in the same process.
 //   bazel run -c opt //tools/bench:fec_bench -- [--csv] [--quick] [--reps=N]
+//       [--only=gf256|gf16] [--no-anchor]
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -19,14 +20,24 @@ int main(int argc, char** argv) {
       opt.reps = 3;
     } else if (!std::strncmp(argv[i], "--reps=", 7)) {
       opt.reps = std::max(1, std::atoi(argv[i] + 7));
+    } else if (!std::strcmp(argv[i], "--only=gf16")) {
+      opt.gf256 = false;
+    } else if (!std::strcmp(argv[i], "--only=gf256")) {
+      opt.gf16 = false;
+    } else if (!std::strcmp(argv[i], "--no-anchor")) {
+      opt.anchor = false;
     } else {
-      std::fprintf(stderr, "usage: fec_bench [--csv] [--quick] [--reps=N]\n");
+      std::fprintf(stderr,
+                   "usage: fec_bench [--csv] [--quick] [--reps=N] [--only=gf256|gf16] "
+                   "[--no-anchor]\n"
+                   "  --only=...   run one field's workloads\n"
+                   "  --no-anchor  GF(2^16) rows without the ISA-L anchor timings\n");
       return 2;
     }
   }
   std::vector<lumen::bench::Row> rows;
-  lumen::bench::RunGf256Workloads(opt, &rows);
-  lumen::bench::RunGf16Workloads(opt, &rows);
+  if (opt.gf256) lumen::bench::RunGf256Workloads(opt, &rows);
+  if (opt.gf16) lumen::bench::RunGf16Workloads(opt, &rows);
   if (!csv) {
     std::printf("kernel variant: %s (median of %d repetitions, single thread)\n",
                 lumen::cpu::IsaName(lumen::cpu::ActiveIsa()), opt.reps);
