@@ -6,6 +6,9 @@
 
 #include <simde/x86/sse2.h>
 
+#include "core/cpu/cpu.h"
+#include "host/encode/convert_simd.h"
+
 namespace lumen::encode {
 namespace {
 
@@ -96,9 +99,16 @@ inline void Rows16(const uint8_t* s0, const uint8_t* s1, int n, uint8_t* y0, uin
 
 template <int kR, int kB>
 inline void ConvertRows(const uint8_t* s0, const uint8_t* s1, int width, uint8_t* y0,
-                        uint8_t* y1, uint8_t* u, uint8_t* v, int uv_step) noexcept {
+                        uint8_t* y1, uint8_t* u, uint8_t* v, int uv_step, bool avx2) noexcept {
+  int done = 0;
+  if (avx2) {  // 32-pixel groups; SSE2 and scalar finish the row
+    done = width & ~31;
+    detail::RowsAvx2(s0, s1, done, y0, y1, u, v, kB == 0, uv_step == 2);
+  }
   const int simd = width & ~15;
-  Rows16<kR, kB>(s0, s1, simd, y0, y1, u, v, uv_step);
+  const int ch = done / 2 * uv_step;
+  Rows16<kR, kB>(s0 + 4 * done, s1 + 4 * done, simd - done, y0 + done, y1 + done, u + ch, v + ch,
+                 uv_step);
   for (int x = simd; x < width; ++x) {
     const int r0 = s0[4 * x + kR], g0 = s0[4 * x + 1], b0 = s0[4 * x + kB];
     const int r1 = s1[4 * x + kR], g1 = s1[4 * x + 1], b1 = s1[4 * x + kB];
@@ -127,6 +137,7 @@ inline void ConvertRows(const uint8_t* s0, const uint8_t* s1, int width, uint8_t
 template <int kR, int kB>
 void Convert(const uint8_t* src, int stride, int width, int height, uint8_t* y, int y_stride,
              uint8_t* u, int u_stride, uint8_t* v, int v_stride, int uv_step) noexcept {
+  const bool avx2 = cpu::ActiveIsa() >= cpu::Isa::kAvx2;
   for (int row = 0; row < height; row += 2) {
     const bool last_single = row + 1 >= height;
     const uint8_t* s0 = src + size_t(row) * size_t(stride);
@@ -136,7 +147,7 @@ void Convert(const uint8_t* src, int stride, int width, int height, uint8_t* y, 
     uint8_t* y1 = last_single ? y0 : y0 + y_stride;
     const size_t crow = size_t(row / 2);
     ConvertRows<kR, kB>(s0, s1, width, y0, y1, u + crow * size_t(u_stride),
-                        v + crow * size_t(v_stride), uv_step);
+                        v + crow * size_t(v_stride), uv_step, avx2);
   }
 }
 

@@ -3,10 +3,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
+
+#include "core/cpu/cpu.h"
 
 namespace lumen::encode {
 namespace {
@@ -104,6 +107,64 @@ TEST_SUITE("Convert") {
         }
       }
     }
+  }
+
+  TEST_CASE("EveryIsaMatchesTheIntegerFormulasBitForBit") {
+    // Each body the dispatcher can pick (SSE2 baseline, AVX2 32-pixel groups) against the
+    // documented formulas, for both byte orders, I420 and NV12, every width up to 3 AVX2
+    // groups plus tails, odd and even heights, a padded stride.
+    std::mt19937 rng(77);
+    for (cpu::Isa isa : {cpu::Isa::kScalar, cpu::Isa::kAvx2}) {
+      if (!cpu::HostSupports(isa)) continue;
+      CAPTURE(cpu::IsaName(isa));
+      cpu::ForceMaxIsa(isa);
+      for (int w = 1; w <= 100; ++w) {
+        for (int h : {1, 3, 4}) {
+          CAPTURE(w);
+          CAPTURE(h);
+          const int stride = 4 * w + 8, cw = (w + 1) / 2, ch = (h + 1) / 2;
+          std::vector<uint8_t> src(size_t(stride) * h);
+          for (auto& b : src) b = uint8_t(rng());
+          for (RgbOrder order : {RgbOrder::kBgrx, RgbOrder::kRgbx}) {
+            const int ri = order == RgbOrder::kBgrx ? 2 : 0, bi = 2 - ri;
+            std::vector<uint8_t> y(size_t(w) * h), u(size_t(cw) * ch), v(u.size()), y2(y.size()),
+                uv(size_t(2 * cw) * ch);
+            RgbToI420(src.data(), stride, w, h, order, {y.data(), u.data(), v.data(), w, cw, cw});
+            RgbToNv12(src.data(), stride, w, h, order,
+                      {y2.data(), uv.data(), nullptr, w, 2 * cw, 0});
+            REQUIRE(y == y2);
+            for (int r = 0; r < h; ++r) {
+              for (int c = 0; c < w; ++c) {
+                const uint8_t* p = &src[size_t(r) * stride + 4 * c];
+                REQUIRE(y[size_t(r) * w + c] ==
+                        ((47 * p[ri] + 157 * p[1] + 16 * p[bi] + 128 + 4096) >> 8));
+              }
+            }
+            for (int r = 0; r < ch; ++r) {
+              for (int c = 0; c < cw; ++c) {
+                int R = 0, G = 0, B = 0;
+                for (int dy = 0; dy < 2; ++dy) {
+                  for (int dx = 0; dx < 2; ++dx) {
+                    const int sy = std::min(2 * r + dy, h - 1), sx = std::min(2 * c + dx, w - 1);
+                    const uint8_t* p = &src[size_t(sy) * stride + 4 * sx];
+                    R += p[ri];
+                    G += p[1];
+                    B += p[bi];
+                  }
+                }
+                const int ue = (-26 * R - 86 * G + 112 * B + 512 + (128 << 10)) >> 10;
+                const int ve = (112 * R - 102 * G - 10 * B + 512 + (128 << 10)) >> 10;
+                REQUIRE(u[size_t(r) * cw + c] == ue);
+                REQUIRE(v[size_t(r) * cw + c] == ve);
+                REQUIRE(uv[size_t(r) * 2 * cw + 2 * c] == ue);
+                REQUIRE(uv[size_t(r) * 2 * cw + 2 * c + 1] == ve);
+              }
+            }
+          }
+        }
+      }
+    }
+    cpu::ResetForcedIsa();
   }
 
   TEST_CASE("BlackAndWhiteHitLimitedRangeEnds") {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu/cpu.h"
 #include "core/pattern/test_pattern.h"
 #include "host/encode/convert.h"
 #include "host/encode/video_encoder.h"
@@ -59,6 +60,15 @@ int main(int argc, char** argv) {
                                    planes);
         },
         reps, 10);
+    // The same conversion with the SSE2 body only (what runs without AVX2).
+    lumen::cpu::ForceMaxIsa(lumen::cpu::Isa::kSsse3);
+    const double sse2 = MedianNsPerCall(
+        [&] {
+          lumen::encode::RgbToI420(bgrx.data(), stride, w, h, lumen::encode::RgbOrder::kBgrx,
+                                   planes);
+        },
+        reps, 10);
+    lumen::cpu::ResetForcedIsa();
     SwsContext* sws = sws_getContext(w, h, AV_PIX_FMT_BGR0, w, h, AV_PIX_FMT_YUV420P, SWS_POINT,
                                      nullptr, nullptr, nullptr);
     sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_ITU709), 0,
@@ -73,6 +83,7 @@ int main(int argc, char** argv) {
     int worst = 0;
     for (size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(int(y[i]) - int(y2[i])));
     Line("BGRx->I420 convert", w, h, ours, "swscale", anchor);
+    Line("  sse2 body only", w, h, sse2, "", 0);
     if (worst > 3) std::printf("  WARNING: luma differs from swscale by up to %d\n", worst);
 
     for (lumen::encode::Codec codec :
