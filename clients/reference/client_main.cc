@@ -1,4 +1,4 @@
-// reference_client: headless lumen/Moonlight video client.
+// reference_client: lumen/Moonlight video client, headless by default.
 //
 //   reference_client --server=IP:PORT [--bind=0.0.0.0:0] [--seconds=0 (until Ctrl-C)]
 //       [--codec=h264|hevc|av1] [--packet-size=1392] [--loss=5%] [--loss-seed=1]
@@ -6,9 +6,14 @@
 //       [--snapshot-every=60]
 //       [--framing=moonlight|lumen --lumen-secret=HEX32 --lumen-nonces=HEX64
 //        --lumen-session=N [--lumen-aead=aes256gcm|xchacha20poly1305]]
+//       [--window [--window-software] [--window-check=N]]
 // Pings the server's video port, receives, FEC-recovers, decodes (FFmpeg), reads the test
 // pattern stamp, prints a stats line per second and a summary at the end. Snapshots are
 // the luma plane as PGM files (viewable anywhere, no image library needed).
+// --window shows the pictures in an SDL2 window (clients/reference/presenter.h); closing
+// it ends the run. --window-software forces SDL's software renderer (Xvfb, no GPU);
+// --window-check=N reads every Nth shown frame back and checks its stamp (the run fails on
+// a mismatch, or if none could be checked).
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +21,7 @@
 
 #include "absl/strings/escaping.h"
 #include "clients/reference/client.h"
+#include "clients/reference/presenter.h"
 #include "clients/reference/video_decoder.h"
 #include "host/common/clock.h"
 #include "host/common/process.h"
@@ -46,6 +52,10 @@ int Run(int argc, char** argv) {
   const std::string lumen_nonces = args.Str("lumen-nonces");
   const uint32_t lumen_session = uint32_t(args.Int("lumen-session", 1));
   const std::string lumen_aead = args.Str("lumen-aead");
+  const bool window = args.Bool("window");
+  PresenterConfig pcfg;
+  pcfg.software_renderer = args.Bool("window-software");
+  pcfg.readback_every = int(args.Int("window-check", 0));
   if (absl::Status s = args.Check(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 2;
@@ -88,9 +98,21 @@ int Run(int argc, char** argv) {
     spdlog::error("{}", client.status().ToString());
     return 3;
   }
-  if (!snap_dir.empty()) {
+  std::unique_ptr<Presenter> presenter;
+  if (window) {
+    auto pr = Presenter::Create(pcfg);
+    if (!pr.ok()) {
+      spdlog::error("--window: {}", pr.status().ToString());
+      return 3;
+    }
+    presenter = std::move(*pr);
+  }
+  if (!snap_dir.empty() || presenter) {
     (*client)->set_on_picture([&](const FrameRecord& r, const Picture& p) {
-      if (snap_every <= 0 || r.frame_index % uint32_t(snap_every) != 0) return;
+      if (presenter) presenter->Submit(r, p);
+      if (snap_dir.empty() || snap_every <= 0 || r.frame_index % uint32_t(snap_every) != 0) {
+        return;
+      }
       const std::string path = snap_dir + "/frame_" + std::to_string(r.frame_index) + ".pgm";
       if (FILE* f = fopen(path.c_str(), "wb")) {
         fprintf(f, "P5\n%d %d\n255\n", p.width, p.height);
@@ -108,6 +130,10 @@ int Run(int argc, char** argv) {
   uint64_t last_frames = 0;
   while (!host::StopRequested()) {
     usleep(100000);
+    if (presenter && presenter->closed()) {
+      spdlog::info("window closed");
+      break;
+    }
     const uint64_t now = host::MonotonicNs();
     if (seconds > 0 && double(now - start) / 1e9 >= seconds) break;
     if (now - last_print >= 1'000'000'000) {
@@ -120,6 +146,20 @@ int Run(int argc, char** argv) {
     }
   }
   (*client)->Stop();
+  bool window_ok = true;
+  if (presenter) {
+    presenter->Stop();
+    const PresenterStats w = presenter->stats();
+    std::printf(
+        "window: presented %llu of %llu pictures (replaced %llu, unsupported %llu, %d x %d), "
+        "read-back stamps ok %llu, bad %llu, skipped %llu\n",
+        (unsigned long long)w.presented, (unsigned long long)w.submitted,
+        (unsigned long long)w.replaced, (unsigned long long)w.unsupported, w.width, w.height,
+        (unsigned long long)w.readback_stamp_ok, (unsigned long long)w.readback_stamp_bad,
+        (unsigned long long)w.readback_skipped);
+    window_ok = w.unsupported == 0 && w.readback_stamp_bad == 0 &&
+                (pcfg.readback_every <= 0 || w.readback_stamp_ok > 0);
+  }
   ClientStats s = (*client)->stats();
   std::printf(
       "frames delivered %llu, decoded %llu, lost %llu, FEC-recovered frames %llu (shards %llu), "
@@ -129,7 +169,7 @@ int Run(int argc, char** argv) {
       (unsigned long long)s.shards_recovered, (unsigned long long)s.stamp_errors,
       (unsigned long long)s.decode_errors, (unsigned long long)s.datagrams_dropped_induced,
       (unsigned long long)s.datagrams);
-  return s.frames_decoded > 0 && s.stamp_errors == 0 && s.decode_errors == 0 ? 0 : 1;
+  return s.frames_decoded > 0 && s.stamp_errors == 0 && s.decode_errors == 0 && window_ok ? 0 : 1;
 }
 
 }  // namespace

@@ -87,6 +87,8 @@ absl::Status VideoDecoder::Decode(std::span<const uint8_t> au,
       p.strides[i] = im.frame->linesize[i];
     }
     p.av_format = im.frame->format;
+    p.color_range = int(im.frame->color_range);
+    p.colorspace = int(im.frame->colorspace);
     on_picture(p);
     av_frame_unref(im.frame);
   }

@@ -26,6 +26,8 @@ struct Picture {
   const uint8_t* planes[3] = {nullptr, nullptr, nullptr};
   int strides[3] = {0, 0, 0};
   int av_format = -1;  // AVPixelFormat
+  int color_range = 0;  // AVColorRange (0: unspecified, 2: full / JPEG range)
+  int colorspace = 2;   // AVColorSpace (matrix; 2: unspecified, 1: BT.709)
 };
 
 class VideoDecoder {
