@@ -19,6 +19,7 @@ PACKAGES=(
   gstreamer1.0-pipewire gstreamer1.0-tools gstreamer1.0-plugins-base
   mutter libgl1-mesa-dri libegl-mesa0 nftables iproute2 openssl
   weston  # weston-eventdemo: the Wayland client that observes injected input
+  xvfb    # Xvfb: the X server the reference client's SDL2 window test (--window) draws on
 )
 
 SUDO=""
