@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_format.h"
 #include "clients/reference/client.h"
+#include "clients/reference/presenter.h"
 #include "host/common/clock.h"
 #include "host/common/process.h"
 #include "host/lumen/commands.h"
@@ -41,6 +42,7 @@ constexpr const char* kHelp = R"(usage: lumen demo [flags]
   --kill-encoder-at=S   SIGKILL lumen-encode S seconds in (restart test)
   --kill-transport-at=S SIGKILL lumen-transport S seconds in
   --verbose             children log at info level (default: warnings only)
+  --window              also show the stream in an SDL2 window (closing it ends the demo)
   --bin-dir=DIR         where lumen-capture/-encode/-transport are (default: next to lumen)
 )";
 
@@ -87,6 +89,7 @@ int DemoMain(int argc, char** argv) {
   const std::string framing = args.Str("framing", "moonlight");
   const bool lumen_fixed_fec = args.Bool("lumen-fixed-fec");
   if (args.Bool("nvenc")) pc.extra_encode_args.push_back("--nvenc");
+  const bool window = args.Bool("window");
   if (absl::Status s = args.Check(); !s.ok()) {
     std::fprintf(stderr, "lumen demo: %s\n\n%s", std::string(s.message()).c_str(), kHelp);
     return 2;
@@ -146,10 +149,24 @@ int DemoMain(int argc, char** argv) {
     cc.framing = transport::Framing::kLumen;
     cc.lumen = lumen;
   }
+  std::unique_ptr<client::Presenter> presenter;  // outlives the client's decode thread
+  if (window) {
+    auto pr = client::Presenter::Create({});
+    if (!pr.ok()) {
+      std::fprintf(stderr, "lumen demo: --window: %s\n", pr.status().ToString().c_str());
+      return 3;
+    }
+    presenter = std::move(*pr);
+  }
   auto client = client::ReferenceClient::Create(cc);
   if (!client.ok()) {
     std::fprintf(stderr, "lumen demo: client: %s\n", client.status().ToString().c_str());
     return 3;
+  }
+  if (presenter) {
+    (*client)->set_on_picture([&](const client::FrameRecord& r, const client::Picture& pic) {
+      presenter->Submit(r, pic);
+    });
   }
   (*client)->Start();
 
@@ -167,7 +184,7 @@ int DemoMain(int argc, char** argv) {
     usleep(50000);
     const uint64_t now = host::MonotonicNs();
     const double t = double(now - start) / 1e9;
-    if (t >= seconds) break;
+    if (t >= seconds || (presenter && presenter->closed())) break;
     if (kill_encoder_at >= 0 && !killed_encoder && t >= kill_encoder_at) {
       killed_encoder = true;
       std::printf("\nkilling lumen-encode (SIGKILL) at %.1f s\n", t);
