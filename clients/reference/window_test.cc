@@ -5,7 +5,9 @@
 //    unsupported format is refused, SDL_QUIT sets closed();
 //  * end to end: the real host pipeline (lumen-capture synthetic -> lumen-encode x264 ->
 //    lumen-transport) streams to the real `reference_client --window --window-check=3`
-//    process, which must exit 0 with read-back stamps checked and none wrong.
+//    process, which must exit 0 with read-back stamps checked and none wrong;
+//  * closing the window as a window manager does (WM_DELETE_WINDOW) ends that process
+//    cleanly, long before its --seconds.
 // If Xvfb cannot start, each case prints SKIP with the reason and passes.
 #include <fcntl.h>
 #include <poll.h>
@@ -27,6 +29,7 @@ extern "C" {
 #include <vector>
 
 #include "clients/reference/presenter.h"
+#include "clients/reference/window_test_x11.h"
 #include "core/pattern/test_pattern.h"
 #include "host/lumen/supervisor.h"
 
@@ -181,6 +184,34 @@ std::string Runfile(const std::string& path) {
   return std::string(r ? r : ".") + "/lumen/" + path;
 }
 
+// The real host pipeline, 640x360 @ 30 fps x264, no fixed destination: lumen-transport
+// learns the client's address from its ping.
+std::unique_ptr<supervisor::Pipeline> StartHost() {
+  supervisor::PipelineConfig pc;
+  pc.width = 640;
+  pc.height = 360;
+  pc.fps = 30;
+  pc.bitrate_kbps = 2000;
+  pc.bind = "127.0.0.1:0";
+  pc.child_log_level = "warn";
+  auto p = supervisor::Pipeline::Start(pc);
+  REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+  return std::move(*p);
+}
+
+std::string ClientCommand(const supervisor::Pipeline& host, const std::string& flags) {
+  return Runfile("clients/reference/reference_client") + " --server=127.0.0.1:" +
+         std::to_string(host.transport_port()) + " --bind=127.0.0.1:0 --window " + flags +
+         " 2>&1";
+}
+
+// Reads the child's output to EOF; returns its exit status (pclose).
+int Finish(FILE* f, std::string* out) {
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof(buf), f)) out->append(buf, n);
+  return pclose(f);
+}
+
 TEST_SUITE("Window") {
   TEST_CASE("presenter: I420 and NV12 at three sizes are shown and read back with stamps") {
     Xvfb x;
@@ -226,26 +257,13 @@ TEST_SUITE("Window") {
       std::printf("SKIP: Xvfb cannot start here: %s\n", x.error().c_str());
       return;
     }
-    supervisor::PipelineConfig pc;
-    pc.width = 640;
-    pc.height = 360;
-    pc.fps = 30;
-    pc.bitrate_kbps = 2000;
-    pc.bind = "127.0.0.1:0";  // no fixed destination: the transport learns it from the ping
-    pc.child_log_level = "warn";
-    auto p = supervisor::Pipeline::Start(pc);
-    REQUIRE_MESSAGE(p.ok(), p.status().ToString());
-    const std::string cmd = Runfile("clients/reference/reference_client") +
-                            " --server=127.0.0.1:" + std::to_string((*p)->transport_port()) +
-                            " --bind=127.0.0.1:0 --seconds=4 --window --window-software"
-                            " --window-check=3 2>&1";
-    FILE* f = popen(cmd.c_str(), "r");
+    auto host = StartHost();
+    FILE* f = popen(
+        ClientCommand(*host, "--seconds=4 --window-software --window-check=3").c_str(), "r");
     REQUIRE(f != nullptr);
     std::string out;
-    char buf[4096];
-    while (size_t n = fread(buf, 1, sizeof(buf), f)) out.append(buf, n);
-    const int status = pclose(f);
-    (*p)->Stop();
+    const int status = Finish(f, &out);
+    host->Stop();
     MESSAGE(out);
     CHECK(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == 0);
@@ -258,6 +276,32 @@ TEST_SUITE("Window") {
     CHECK(bad == 0);
     CHECK(out.find("stamp errors 0, decode errors 0") != std::string::npos);
     CHECK(out.find("640 x 360") != std::string::npos);
+  }
+
+  TEST_CASE("closing the window (WM_DELETE_WINDOW) ends reference_client cleanly") {
+    Xvfb x;
+    if (!x.ok()) {
+      std::printf("SKIP: Xvfb cannot start here: %s\n", x.error().c_str());
+      return;
+    }
+    auto host = StartHost();
+    // --seconds is only a bound: the window is closed as soon as it is on screen (it is
+    // shown at the first picture).
+    FILE* f = popen(ClientCommand(*host, "--seconds=120 --window-software").c_str(), "r");
+    REQUIRE(f != nullptr);
+    std::string error;
+    const bool closed =
+        testing::CloseWindowLikeAWindowManager(x.display(), "lumen reference client", 60000,
+                                               &error);
+    std::string out;
+    const int status = Finish(f, &out);
+    host->Stop();
+    MESSAGE(out);
+    REQUIRE_MESSAGE(closed, error);
+    CHECK(out.find("window closed") != std::string::npos);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(out.find("window: presented ") != std::string::npos);
   }
 }
 
