@@ -1,5 +1,5 @@
-// tools/loss_harness/loss_sim.cc — see loss_sim.h.
-#include "tools/loss_harness/loss_sim.h"
+// tools/loss-harness/loss_sim.cc — see loss_sim.h.
+#include "tools/loss-harness/loss_sim.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-// tools/loss_harness/loss_sim.h — FEC resilience sweeps over a simulated lossy channel.
+// tools/loss-harness/loss_sim.h — FEC resilience sweeps over a simulated lossy channel.
 //
 // Frames of realistic sizes are packetized by the real core code (Moonlight framing:
 // core/moonlight VideoPacketizer -> VideoDepacketizer, at most 4 GF(2^8) blocks of <= 255

@@ -1,5 +1,5 @@
 // loss_harness — FEC resilience sweeps for Moonlight framing vs lumen framing.
-//   bazel run //tools/loss_harness -- [--quick] [--frames=N] [--seed=S]
+//   bazel run //tools/loss-harness:loss_harness -- [--quick] [--frames=N] [--seed=S]
 //       [--csv=out.csv] [--svg=out.svg]
 // Prints a table; writes CSV and an SVG plot (frame loss vs random packet loss) when asked.
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "tools/loss_harness/loss_sim.h"
+#include "tools/loss-harness/loss_sim.h"
 
 int main(int argc, char** argv) {
   bool quick = false;

@@ -1,7 +1,7 @@
 // The loss harness in quick mode: reproducible, sane, and showing what FEC is for.
 #include <doctest/doctest.h>
 
-#include "tools/loss_harness/loss_sim.h"
+#include "tools/loss-harness/loss_sim.h"
 
 namespace lumen::loss {
 namespace {
