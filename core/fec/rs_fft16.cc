@@ -83,6 +83,7 @@ Status Rs16::Init(uint32_t k, uint32_t m, size_t max_len) {
   out_pos_.assign(max_out, 0);
   out_dst_.assign(max_out, nullptr);
   out_mul_.assign(max_out, MulConst{});
+  need_.assign(size_t{n} + 1, 0);
 
   k_ = k;
   m_ = m;
@@ -196,10 +197,15 @@ Status Rs16::RunDecode(const Kernels& kr, size_t len) noexcept {
     PrepareMulConst(c::Exp(gf::gf65536_detail::kModulus - loc_[pos]), &out_mul_[j]);
     out_count = std::max(out_count, pos + 1);
   }
+  // Prefix counts of the revealed positions: the final FFT prunes to them.
+  std::fill(need_.begin(), need_.end(), 0);
+  for (uint32_t j = 0; j < num_out_; ++j) need_[out_pos_[j] + 1] = 1;
+  for (uint32_t i = 0; i < n_; ++i) need_[i + 1] += need_[i];
   gf::ff16::DecodePlan plan;
   plan.n = n_;
   plan.in_count = in_count;
   plan.out_count = out_count;
+  plan.need = need_.data();
   plan.src = src_.data();
   plan.in_mul = in_mul_.data();
   plan.work = work_.data();

@@ -129,6 +129,7 @@ class Rs16 {
   std::vector<uint32_t> out_pos_;         // up to max(k, m)
   std::vector<uint8_t*> out_dst_;
   std::vector<gf::ff16::MulConst> out_mul_;
+  std::vector<uint32_t> need_;            // n_ + 1 prefix counts of positions to reveal
   uint32_t num_out_ = 0;
 };
 

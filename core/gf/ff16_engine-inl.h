@@ -167,14 +167,24 @@ static inline void PrefetchStripe(const uint8_t* p, size_t len) {
 // One inverse radix-8 group (layers d, 2d, 4d) over in[i + {0..7}d]. m[j] is
 // the factor of the butterfly whose upper half starts at r + (j + 1)d, i.e.
 // layer d uses m[0], m[2], m[4], m[6]; layer 2d uses m[1], m[5]; layer 4d m[3].
-template <bool kGeneric>
+// Zero factors of a radix-8 group at r = 0 of a transform at base 0: the
+// butterflies whose upper half starts at d, 2d and 4d (powers of two), i.e.
+// m[0], m[1], m[3]. kR0 hard-codes that pattern (no run-time tests).
+static constexpr bool R0Zero(int j) { return j == 0 || j == 1 || j == 3; }
+static inline bool IsR0Pattern(const MulConst* const* m) {
+  for (int j = 0; j < 7; ++j)
+    if ((m[j]->value == 0) != R0Zero(j)) return false;
+  return true;
+}
+
+template <bool kGeneric, bool kR0 = false>
 static void IfftGroup8T(const uint8_t* const* in, uint8_t* const* out, unsigned r, unsigned d,
                         const MulConst* const* m, bool acc, size_t len) {
   Prep c[7];
   bool z[7];
   for (int j = 0; j < 7; ++j) {
     c[j] = LoadConst(*m[j]);
-    z[j] = kGeneric && m[j]->value == 0;
+    z[j] = kR0 ? R0Zero(j) : kGeneric && m[j]->value == 0;
   }
   for (unsigned i = r; i < r + d; ++i) {
     const uint8_t* ip[8];
@@ -221,31 +231,35 @@ static inline void IfftGroup8(const uint8_t* const* in, uint8_t* const* out, uns
     m[j] = &skew[base + r + (j + 1) * d];
     any_zero = any_zero || m[j]->value == 0;
   }
-  if (acc || any_zero) {
+  if (!acc && any_zero && IsR0Pattern(m)) {
+    IfftGroup8T<false, true>(in, out, r, d, m, false, len);
+  } else if (acc || any_zero) {
     IfftGroup8T<true>(in, out, r, d, m, acc, len);
   } else {
     IfftGroup8T<false>(in, out, r, d, m, false, len);
   }
 }
 
-// Inverse FFT of n points. The first pass reads `in` (in[i] for i >= trunc
-// must read as zero), scaled by in_mul[i] when in_mul != nullptr (n >= 4), every
-// pass writes w; the last pass writes to `acc` (XOR-accumulating) instead when
-// acc != nullptr. Positions >= trunc of the input are zero, so groups starting
-// there are skipped; the caller must have zeroed w[i] for i in
-// [RoundUp(trunc, 4), n) when in != w.
-static void EngineIfft(const uint8_t* const* in, uint8_t* const* w, uint8_t* const* acc,
-                       unsigned n, unsigned trunc, const MulConst* skew, unsigned base,
-                       const MulConst* in_mul, unsigned max_radix, size_t len) {
+// Inverse FFT of n points. rd (n entries) is read-pointer scratch: the caller
+// fills rd[i] for i < trunc (`zero`, the zero stripe, for a known-zero input);
+// inputs at positions >= trunc are zero. The first pass reads rd, scaled by
+// in_mul[i] when in_mul != nullptr (n >= 4); every pass writes w, the last one
+// XOR-accumulates into acc instead when acc != nullptr. A group whose inputs
+// are all the zero stripe is skipped: its outputs stay zero (rd keeps pointing
+// at `zero` for them, so nothing is ever memset), and later passes read rd.
+static void EngineIfft(const uint8_t** rd, uint8_t* const* w, uint8_t* const* acc, unsigned n,
+                       unsigned trunc, const MulConst* skew, unsigned base,
+                       const MulConst* in_mul, unsigned max_radix, const uint8_t* zero,
+                       size_t len) {
+  for (unsigned i = trunc; i < n; ++i) rd[i] = zero;
   if (n == 1) {
     if (acc != nullptr) {
-      XorBuf(acc[0], in[0], len);
-    } else if (in[0] != w[0]) {
-      std::memcpy(w[0], in[0], len);
+      XorBuf(acc[0], rd[0], len);
+    } else if (rd[0] != w[0]) {
+      std::memcpy(w[0], rd[0], len);
     }
     return;
   }
-  const uint8_t* const* src = in;
   bool first = true;
   unsigned dist = 1;
   while (dist < n) {
@@ -261,19 +275,28 @@ static void EngineIfft(const uint8_t* const* in, uint8_t* const* w, uint8_t* con
     const bool to_acc = last && acc != nullptr;
     uint8_t* const* dst = to_acc ? acc : w;
     for (unsigned r = 0; r < trunc; r += span) {
-      if (first && r + 4 * radix <= n) {  // the first pass streams from the shards
-        for (unsigned q = 0; q < radix; ++q) PrefetchStripe(src[r + 3 * radix + q], len);
+      bool live = false;
+      for (unsigned q = r; q < r + span && !live; ++q) live = rd[q] != zero;
+      if (!live) {  // all inputs zero: outputs zero
+        if (last && !to_acc)
+          for (unsigned q = r; q < r + span; ++q) std::memset(w[q], 0, len);
+        continue;
+      }
+      if (first && r + 4 * span <= n) {  // the first pass streams from the shards
+        for (unsigned q = r + 3 * span; q < r + 4 * span; ++q)
+          if (rd[q] != zero) PrefetchStripe(rd[q], len);
       }
       if (radix == 8) {
-        IfftGroup8(src, dst, r, dist, skew, base, to_acc, len);
+        IfftGroup8(rd, dst, r, dist, skew, base, to_acc, len);
       } else if (radix == 4) {
-        IfftGroup4(src, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
+        IfftGroup4(rd, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
                    skew[base + r + 2 * dist], to_acc, first ? in_mul : nullptr, len);
       } else {
-        IfftGroup2(src, dst, r, dist, skew[base + r + dist], to_acc, len);
+        IfftGroup2(rd, dst, r, dist, skew[base + r + dist], to_acc, len);
       }
+      if (!last)
+        for (unsigned q = r; q < r + span; ++q) rd[q] = w[q];
     }
-    src = w;
     first = false;
     dist = span;
   }
@@ -347,14 +370,14 @@ static inline void FftGroup4(uint8_t* const* w, uint8_t* const* out, unsigned r,
 }
 
 // One forward radix-8 group (layers 4d, 2d, d); factors as IfftGroup8.
-template <bool kGeneric>
+template <bool kGeneric, bool kR0 = false>
 static void FftGroup8T(uint8_t* const* w, uint8_t* const* out, unsigned r, unsigned d,
                        const MulConst* const* m, size_t len) {
   Prep c[7];
   bool z[7];
   for (int j = 0; j < 7; ++j) {
     c[j] = LoadConst(*m[j]);
-    z[j] = kGeneric && m[j]->value == 0;
+    z[j] = kR0 ? R0Zero(j) : kGeneric && m[j]->value == 0;
   }
   for (unsigned i = r; i < r + d; ++i) {
     const uint8_t* ip[8];
@@ -397,18 +420,105 @@ static inline void FftGroup8(uint8_t* const* w, uint8_t* const* out, unsigned r,
     m[j] = &skew[base + r + (j + 1) * d];
     any_zero = any_zero || m[j]->value == 0;
   }
-  if (any_zero) {
+  if (any_zero && IsR0Pattern(m)) {
+    FftGroup8T<false, true>(w, out, r, d, m, len);
+  } else if (any_zero) {
     FftGroup8T<true>(w, out, r, d, m, len);
   } else {
     FftGroup8T<false>(w, out, r, d, m, len);
   }
 }
 
-// In-place forward FFT over w[0, n); only outputs at positions < trunc are
-// needed, so groups that start at or beyond trunc are skipped. The last pass
-// writes to `out` (may equal w).
+// Which inputs of a forward radix-R group (sub-blocks, bit j) the outputs in
+// `need` depend on; z[k] says factor k (as FftGroup8's m[k]) is zero. With a
+// zero factor the butterfly's low output is its low input alone. after[h]
+// (h = 1, 2, .. R/2) receives the outputs wanted after the layer of
+// half-width h (in units of d).
+template <unsigned R>
+static unsigned FftInputsNeeded(unsigned need, const bool* z, unsigned* after) {
+  unsigned cur = need;
+  for (unsigned h = 1; h < R; h <<= 1) {
+    after[h] = cur;
+    unsigned in = 0;
+    for (unsigned j = 0; j < R; ++j) {
+      if (j & h) continue;
+      const unsigned lo = 1u << j, hi = 1u << (j + h);
+      const bool zero = z[(j & ~(2 * h - 1)) + h - 1];
+      if (cur & hi) in |= lo | hi;
+      if (cur & lo) in |= zero ? lo : lo | hi;
+    }
+    cur = in;
+  }
+  return cur;
+}
+
+// One forward radix-R group (R = 2, 4, 8; factors as FftGroup8) of which only
+// the outputs of sub-blocks j in `need` (bit j: positions r + j*d + [0, d))
+// are wanted: only the butterflies (halves) those depend on run, each as its
+// own pass over the stripe (for a sparse `need` that is far less work than the
+// whole group; W3's worst case needs one XOR of two sub-blocks at the top).
+// Works in place in w; wanted outputs are then copied to `out` where it differs.
+template <unsigned R>
+static void FftGroupPruned(uint8_t* const* w, uint8_t* const* out, unsigned r, unsigned d,
+                           const MulConst* skew, unsigned base, unsigned need, size_t len) {
+  bool z[R - 1];
+  for (unsigned j = 0; j + 1 < R; ++j) z[j] = skew[base + r + (j + 1) * d].value == 0;
+  unsigned after[R] = {};
+  FftInputsNeeded<R>(need, z, after);
+  for (unsigned h = R / 2; h >= 1; h >>= 1) {
+    for (unsigned j = 0; j < R; ++j) {
+      if (j & h) continue;
+      const unsigned k = (j & ~(2 * h - 1)) + h - 1;  // factor index
+      const bool want_hi = after[h] & (1u << (j + h));
+      const bool want_lo = after[h] & (1u << j);
+      if (!want_lo && !want_hi) continue;
+      const Prep c = LoadConst(skew[base + r + (k + 1) * d]);
+      for (unsigned i = r; i < r + d; ++i) {
+        uint8_t* x = w[i + j * d];
+        uint8_t* y = w[i + (j + h) * d];
+        if (!z[k] && want_hi) {
+          Fft2(x, y, c, len);
+        } else if (!z[k]) {  // x ^= c*y
+          for (size_t b = 0; b < len; b += kBlockBytes)
+            StoreBlk(x + b, XorBlk(LoadBlk(x + b), MulBlk(LoadBlk(y + b), c)));
+        } else if (want_hi) {
+          XorBuf(y, x, len);
+        }
+      }
+    }
+  }
+  for (unsigned j = 0; j < R; ++j) {
+    if (!(need & (1u << j))) continue;
+    for (unsigned i = r; i < r + d; ++i)
+      if (out[i + j * d] != w[i + j * d]) std::memcpy(out[i + j * d], w[i + j * d], len);
+  }
+}
+
+// Sub-blocks (bit j: positions r + j*n/8 + [0, n/8)) whose values the first pass
+// of EngineFft (one radix-8 group over all n >= 8 points) reads to produce its
+// wanted outputs; positions outside them may hold anything.
+static unsigned FftFirstPassInputs(unsigned n, unsigned trunc, const uint32_t* need,
+                                   const MulConst* skew, unsigned base) {
+  const unsigned d = n / 8;
+  unsigned mask = 0;
+  bool z[7];
+  for (unsigned j = 0; j < 8; ++j) {
+    const unsigned lo = j * d;
+    if (need != nullptr ? need[lo + d] != need[lo] : lo < trunc) mask |= 1u << j;
+    if (j < 7) z[j] = skew[base + (j + 1) * d].value == 0;
+  }
+  unsigned after[8];
+  return FftInputsNeeded<8>(mask, z, after);
+}
+
+// Forward FFT over w[0, n). Wanted outputs: positions < trunc, or, when
+// need != nullptr, the positions i with need[i + 1] != need[i] (need: n + 1
+// prefix counts). Groups with no wanted output are skipped and the others
+// pruned (FftGroupPruned); only wanted outputs are meaningful afterwards. The
+// last pass writes to `out` (may equal w).
 static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsigned trunc,
-                      const MulConst* skew, unsigned base, unsigned max_radix, size_t len) {
+                      const uint32_t* need, const MulConst* skew, unsigned base,
+                      unsigned max_radix, size_t len) {
   if (n == 1) {
     if (out[0] != w[0]) std::memcpy(out[0], w[0], len);
     return;
@@ -419,9 +529,26 @@ static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsign
     while ((1u << (layers + 1)) <= span) ++layers;  // log2(span)
     const unsigned radix = layers >= 3 && max_radix >= 8 ? 8 : layers >= 2 ? 4 : 2;
     const unsigned dist = span / radix;
+    const unsigned full = (1u << radix) - 1;
     uint8_t* const* dst = dist == 1 ? out : w;
     for (unsigned r = 0; r < trunc; r += span) {
-      if (radix == 8) {
+      unsigned mask = 0;
+      for (unsigned j = 0; j < radix; ++j) {
+        const unsigned lo = r + j * dist;
+        if (need != nullptr ? need[lo + dist] != need[lo] : lo < trunc) mask |= 1u << j;
+      }
+      if (mask == 0) continue;
+      // Sparse groups (the top of a transform pruned to a few outputs) run
+      // pruned; the others in full (unwanted outputs are harmless scratch).
+      if (mask != full && __builtin_popcount(mask) * 2 <= radix) {
+        if (radix == 8) {
+          FftGroupPruned<8>(w, dst, r, dist, skew, base, mask, len);
+        } else if (radix == 4) {
+          FftGroupPruned<4>(w, dst, r, dist, skew, base, mask, len);
+        } else {
+          FftGroupPruned<2>(w, dst, r, dist, skew, base, mask, len);
+        }
+      } else if (radix == 8) {
         FftGroup8(w, dst, r, dist, skew, base, len);
       } else if (radix == 4) {
         FftGroup4(w, dst, r, dist, skew[base + r + dist], skew[base + r + 3 * dist],
@@ -431,6 +558,50 @@ static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsign
       }
     }
     span = dist;
+  }
+}
+
+// Formal derivative in the novel polynomial basis (Cantor basis: XOR only),
+// plus the polynomial itself (it is zero at every erased position, where alone
+// the result is read): w[t] ^= w[t + 2^b] for every bit b clear in t
+// (t + 2^b < n), all reads of original values, so ascending t works in place.
+// Eight consecutive positions are held in registers: their three low bits
+// combine there, and each higher bit adds one load per position.
+// Only positions in the sub-blocks of `sub` (bit j: [j*n/8, (j+1)*n/8)) are
+// written (n >= 8); the others keep their values.
+static void FormalDerivative(uint8_t* const* w, unsigned n, unsigned sub, size_t len) {
+  if (n < 8) {
+    for (unsigned t = 0; t + 1 < n; ++t)
+      for (unsigned z = ~t & (n - 1); z != 0; z &= z - 1) XorBuf(w[t], w[t + (z & (0u - z))], len);
+    return;
+  }
+  const unsigned d = n / 8;
+  for (unsigned g = 0; g < n; g += 8) {
+    unsigned touched = 0;  // sub-blocks meeting [g, g + 8)
+    for (unsigned j = g / d; j * d < g + 8; ++j) touched |= 1u << j;
+    if (!(touched & sub)) continue;
+    uint8_t* const* srcs[13];
+    unsigned ns = 0;
+    for (unsigned z = ~g & (n - 1) & ~7u; z != 0; z &= z - 1) srcs[ns++] = w + g + (z & (0u - z));
+    uint8_t* const* dst = w + g;
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk x[8];
+      for (int u = 0; u < 8; ++u) x[u] = LoadBlk(dst[u] + b);
+      Blk o[8];
+      o[7] = x[7];
+      o[6] = XorBlk(x[6], x[7]);
+      o[5] = XorBlk(x[5], x[7]);
+      o[4] = XorBlk(XorBlk(x[4], x[5]), x[6]);
+      o[3] = XorBlk(x[3], x[7]);
+      o[2] = XorBlk(XorBlk(x[2], x[3]), x[6]);
+      o[1] = XorBlk(XorBlk(x[1], x[3]), x[5]);
+      o[0] = XorBlk(XorBlk(XorBlk(x[0], x[1]), x[2]), x[4]);
+      for (unsigned s = 0; s < ns; ++s) {
+        uint8_t* const* sp = srcs[s];
+        for (int u = 0; u < 8; ++u) o[u] = XorBlk(o[u], LoadBlk(sp[u] + b));
+      }
+      for (int u = 0; u < 8; ++u) StoreBlk(dst[u] + b, o[u]);
+    }
   }
 }
 
@@ -448,17 +619,15 @@ static void EngineEncode(const EncodePlan& p, size_t off, size_t len) {
   for (unsigned co = 0; co < p.k; co += mp) {
     const unsigned cnt = p.k - co < mp ? p.k - co : mp;
     for (unsigned i = 0; i < cnt; ++i) in[i] = p.data[co + i] + off;
-    for (unsigned i = cnt; i < mp; ++i) in[i] = p.zero;
     const bool first = co == 0;
     // Chunks after the first run in the scratch half of work.
     uint8_t* const* t = first ? w : w + mp;
-    for (unsigned i = (cnt + 3) & ~3u; i < mp; ++i) std::memset(t[i], 0, len);
-    EngineIfft(in, t, first ? nullptr : w, mp, cnt, p.skew, mp + co, nullptr, 8, len);
+    EngineIfft(in, t, first ? nullptr : w, mp, cnt, p.skew, mp + co, nullptr, 8, p.zero, len);
   }
   // Parity = FFT at positions [0, m), last pass straight into the parity shards.
   uint8_t** out = p.out_scratch;
   for (unsigned i = 0; i < mp; ++i) out[i] = i < p.m ? p.parity[i] + off : w[i];
-  EngineFft(w, out, mp, p.m, p.skew, 0, 8, len);
+  EngineFft(w, out, mp, p.m, nullptr, p.skew, 0, 8, len);
 }
 
 // Decode of one column stripe: shard bytes [off, off + len); work buffers hold
@@ -471,9 +640,7 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
   if (n >= 4) {
     const uint8_t** in = p.in_scratch;
     for (unsigned i = 0; i < p.in_count; ++i) in[i] = p.src[i] != nullptr ? p.src[i] + off : p.zero;
-    for (unsigned i = p.in_count; i < ((p.in_count + 3) & ~3u); ++i) in[i] = p.zero;
-    for (unsigned i = (p.in_count + 3) & ~3u; i < n; ++i) std::memset(w[i], 0, len);
-    EngineIfft(in, w, nullptr, n, p.in_count, p.skew, 0, p.in_mul, kDecodeRadix, len);
+    EngineIfft(in, w, nullptr, n, p.in_count, p.skew, 0, p.in_mul, kDecodeRadix, p.zero, len);
   } else {
     for (unsigned i = 0; i < n; ++i) {
       if (i < p.in_count && p.src[i] != nullptr) {
@@ -482,22 +649,15 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
         std::memset(w[i], 0, len);
       }
     }
-    EngineIfft(w, w, nullptr, n, p.in_count, p.skew, 0, nullptr, kDecodeRadix, len);
+    const uint8_t** in = p.in_scratch;
+    for (unsigned i = 0; i < n; ++i) in[i] = w[i];
+    EngineIfft(in, w, nullptr, n, n, p.skew, 0, nullptr, kDecodeRadix, p.zero, len);
   }
-  // Formal derivative in the novel polynomial basis (Cantor basis: XOR only):
-  // w[t] ^= w[t + 2^b] for every bit b clear in t (t + 2^b < n), all reads of
-  // original values, so ascending t works in place.
-  for (unsigned t = 0; t + 1 < n; ++t) {
-    const uint8_t* srcs[16];
-    unsigned ns = 0;
-    for (unsigned z = ~t & (n - 1); z != 0; z &= z - 1) srcs[ns++] = w[t + (z & (0u - z))];
-    for (size_t b = 0; b < len; b += kBlockBytes) {
-      Blk v = LoadBlk(w[t] + b);
-      for (unsigned s = 0; s < ns; ++s) v = XorBlk(v, LoadBlk(srcs[s] + b));
-      StoreBlk(w[t] + b, v);
-    }
-  }
-  EngineFft(w, w, n, p.out_count, p.skew, 0, kDecodeRadix, len);
+  // The final FFT reads only some sub-blocks of its input (W3's worst case:
+  // 2 of 8); the derivative is needed only there.
+  const unsigned sub = n >= 8 ? FftFirstPassInputs(n, p.out_count, p.need, p.skew, 0) : 0xFF;
+  FormalDerivative(w, n, sub, len);
+  EngineFft(w, w, n, p.out_count, p.need, p.skew, 0, kDecodeRadix, len);
   // Erased symbol = (locator * codeword)'(x) / locator'(x).
   for (unsigned j = 0; j < p.num_out; ++j)
     MulBuf(p.out_dst[j] + off, w[p.out_pos[j]], LoadConst(p.out_mul[j]), len);

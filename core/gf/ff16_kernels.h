@@ -62,6 +62,10 @@ struct DecodePlan {
   unsigned n = 0;            // power of two
   unsigned in_count = 0;     // positions >= in_count are zero inputs
   unsigned out_count = 0;    // FFT outputs needed: positions < out_count
+  // n + 1 prefix counts of the positions to reveal (need[i] = how many of
+  // out_pos are < i), so the final FFT computes only what they depend on.
+  // nullptr: every position < out_count.
+  const uint32_t* need = nullptr;
   const uint8_t* const* src = nullptr;  // n entries; nullptr => zero (erased or known 0)
   const MulConst* in_mul = nullptr;     // n entries: locator value for present positions
                                         // (any value where src is nullptr)
