@@ -14,6 +14,7 @@ struct FecBenchOptions {
   bool gf256 = true;     // run the GF(2^8) workloads (--only=gf16 turns them off)
   bool gf16 = true;      // run the GF(2^16) workloads (--only=gf256 turns them off)
   bool anchor = true;    // also time the ISA-L anchors of the GF(2^16) rows (--no-anchor)
+  const char* match = nullptr;  // --match=W3: only GF(2^16) workloads whose name contains it
 };
 
 // W1 40+8, W2 204+51 (shard 1392 B), W5 audio 4+2 x 240 B — GF(2^8), anchor ISA-L.

@@ -289,9 +289,12 @@ void RunW1Decode(const FecBenchOptions& opt, std::vector<Row>* rows) {
 }  // namespace
 
 void RunGf16Workloads(const FecBenchOptions& opt, std::vector<Row>* rows) {
-  RunW1Decode(opt, rows);
-  RunLarge("W3 1000+200 x1392", 1000, 200, opt, rows);
-  RunLarge("W4 4000+800 x1392", 4000, 800, opt, rows);
+  auto want = [&](const char* name) {
+    return opt.match == nullptr || std::strstr(name, opt.match) != nullptr;
+  };
+  if (want("W1")) RunW1Decode(opt, rows);
+  if (want("W3")) RunLarge("W3 1000+200 x1392", 1000, 200, opt, rows);
+  if (want("W4")) RunLarge("W4 4000+800 x1392", 4000, 800, opt, rows);
 }
 
 }  // namespace lumen::bench

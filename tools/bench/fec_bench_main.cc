@@ -1,6 +1,6 @@
 // fec_bench — lumen's erasure codecs against ISA-L in the same process.
 //   bazel run -c opt //tools/bench:fec_bench -- [--csv] [--quick] [--reps=N]
-//       [--only=gf256|gf16] [--no-anchor]
+//       [--only=gf256|gf16] [--no-anchor] [--match=W3]
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -26,12 +26,15 @@ int main(int argc, char** argv) {
       opt.gf16 = false;
     } else if (!std::strcmp(argv[i], "--no-anchor")) {
       opt.anchor = false;
+    } else if (!std::strncmp(argv[i], "--match=", 8)) {
+      opt.match = argv[i] + 8;
     } else {
       std::fprintf(stderr,
                    "usage: fec_bench [--csv] [--quick] [--reps=N] [--only=gf256|gf16] "
-                   "[--no-anchor]\n"
+                   "[--no-anchor] [--match=S]\n"
                    "  --only=...   run one field's workloads\n"
-                   "  --no-anchor  GF(2^16) rows without the ISA-L anchor timings\n");
+                   "  --no-anchor  GF(2^16) rows without the ISA-L anchor timings\n"
+                   "  --match=S    only the GF(2^16) workloads whose name contains S (W1, W3, W4)\n");
       return 2;
     }
   }
