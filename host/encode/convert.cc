@@ -6,6 +6,11 @@
 
 #include <simde/x86/sse2.h>
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "core/cpu/cpu.h"
 #include "host/encode/convert_simd.h"
 
@@ -134,45 +139,159 @@ inline void ConvertRows(const uint8_t* s0, const uint8_t* s1, int width, uint8_t
   }
 }
 
+// One conversion call: what every row pair needs.
+struct Job {
+  const uint8_t* src;
+  int stride, width, height;
+  uint8_t *y, *u, *v;
+  int y_stride, u_stride, v_stride, uv_step;
+  bool bgrx, avx2;
+};
+
 template <int kR, int kB>
-void Convert(const uint8_t* src, int stride, int width, int height, uint8_t* y, int y_stride,
-             uint8_t* u, int u_stride, uint8_t* v, int v_stride, int uv_step) noexcept {
-  const bool avx2 = cpu::ActiveIsa() >= cpu::Isa::kAvx2;
-  for (int row = 0; row < height; row += 2) {
-    const bool last_single = row + 1 >= height;
-    const uint8_t* s0 = src + size_t(row) * size_t(stride);
-    const uint8_t* s1 = last_single ? s0 : s0 + stride;
-    uint8_t* y0 = y + size_t(row) * size_t(y_stride);
+void Rows(const Job& j, int row_begin, int row_end) noexcept {
+  for (int row = row_begin; row < row_end; row += 2) {
+    const bool last_single = row + 1 >= j.height;
+    const uint8_t* s0 = j.src + size_t(row) * size_t(j.stride);
+    const uint8_t* s1 = last_single ? s0 : s0 + j.stride;
+    uint8_t* y0 = j.y + size_t(row) * size_t(j.y_stride);
     // For an odd last row, write its luma twice into the same row (harmless).
-    uint8_t* y1 = last_single ? y0 : y0 + y_stride;
+    uint8_t* y1 = last_single ? y0 : y0 + j.y_stride;
     const size_t crow = size_t(row / 2);
-    ConvertRows<kR, kB>(s0, s1, width, y0, y1, u + crow * size_t(u_stride),
-                        v + crow * size_t(v_stride), uv_step, avx2);
+    ConvertRows<kR, kB>(s0, s1, j.width, y0, y1, j.u + crow * size_t(j.u_stride),
+                        j.v + crow * size_t(j.v_stride), j.uv_step, j.avx2);
   }
+}
+
+// Rows [row_begin, row_end) of a job; row_begin is even.
+void RunRows(const Job& j, int row_begin, int row_end) noexcept {
+  if (j.bgrx) {
+    Rows<2, 0>(j, row_begin, std::min(row_end, j.height));
+  } else {
+    Rows<0, 2>(j, row_begin, std::min(row_end, j.height));
+  }
+}
+
+// Large frames are split into stripes of kStripeRows rows that the calling thread and one
+// helper thread (started on first use, parked on a futex between frames) claim from a
+// shared counter. The caller never waits for the helper to wake up: if it is slow, the
+// caller converts every stripe itself, and it only waits for a stripe the helper has
+// already claimed. Stripes are disjoint, so the output is the same as the serial loop's.
+constexpr int kStripeRows = 16;
+constexpr int64_t kParallelMinPixels = 640 * 360;
+std::atomic<bool> g_parallel{true};
+
+class Helper {
+ public:
+  static Helper* Get() {
+    static Helper* const h = std::thread::hardware_concurrency() >= 2 ? new Helper : nullptr;
+    return h;
+  }
+
+  // Converts the whole job with the helper's help. Returns false (nothing done) if another
+  // thread is using the helper right now.
+  bool Run(const Job& j) noexcept {
+    std::unique_lock<std::mutex> lock(busy_, std::try_to_lock);
+    if (!lock.owns_lock()) return false;
+    const uint64_t stripes = uint64_t(j.height + kStripeRows - 1) / kStripeRows;
+    job_ = j;
+    done_.store(0, std::memory_order_relaxed);
+    ++gen_;
+    // next_ = generation (24 bits) | stripe count (20 bits) | next stripe (20 bits): a
+    // claim is one CAS, and a helper holding a stale value cannot claim a new job's stripe.
+    next_.store((uint64_t(gen_ & 0xFFFFFF) << 40) | (stripes << 20), std::memory_order_release);
+    wake_.fetch_add(1, std::memory_order_release);
+    wake_.notify_one();
+    Work();
+    // Wait only for stripes the helper claimed and is still converting.
+    for (int spin = 0;; ++spin) {
+      const uint32_t d = done_.load(std::memory_order_acquire);
+      if (d == stripes) break;
+      if (spin < 4096) {
+        simde_mm_pause();
+      } else {
+        done_.wait(d, std::memory_order_acquire);
+      }
+    }
+    return true;
+  }
+
+ private:
+  Helper() {
+    std::thread([this] { Loop(); }).detach();
+  }
+
+  // Claims and converts stripes until none are left.
+  void Work() noexcept {
+    uint64_t v = next_.load(std::memory_order_acquire);
+    for (;;) {
+      const uint64_t idx = v & 0xFFFFF, count = (v >> 20) & 0xFFFFF;
+      if (idx >= count) return;
+      if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire)) {
+        continue;  // v was reloaded
+      }
+      // The job cannot change while this stripe is unfinished (Run waits for it).
+      RunRows(job_, int(idx) * kStripeRows, int(idx + 1) * kStripeRows);
+      if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_one();
+      v = next_.load(std::memory_order_acquire);
+    }
+  }
+
+  void Loop() noexcept {
+    uint32_t seen = wake_.load(std::memory_order_acquire);
+    for (;;) {
+      wake_.wait(seen, std::memory_order_acquire);
+      seen = wake_.load(std::memory_order_acquire);
+      Work();
+    }
+  }
+
+  std::mutex busy_;
+  uint32_t gen_ = 0;                 // guarded by busy_
+  Job job_{};                        // written under busy_ before next_ is published
+  std::atomic<uint64_t> next_{0};
+  std::atomic<uint32_t> done_{0};
+  std::atomic<uint32_t> wake_{0};
+};
+
+void Convert(const Job& j) noexcept {
+  if (g_parallel.load(std::memory_order_relaxed) &&
+      int64_t(j.width) * j.height >= kParallelMinPixels) {
+    if (Helper* h = Helper::Get(); h != nullptr && h->Run(j)) return;
+  }
+  RunRows(j, 0, j.height);
+}
+
+Job MakeJob(const uint8_t* src, int stride, int width, int height, RgbOrder order,
+            const YuvPlanes& d, bool nv12) noexcept {
+  return Job{src,
+             stride,
+             width,
+             height,
+             d.y,
+             d.u,
+             nv12 ? d.u + 1 : d.v,
+             d.y_stride,
+             d.u_stride,
+             nv12 ? d.u_stride : d.v_stride,
+             nv12 ? 2 : 1,
+             order == RgbOrder::kBgrx,
+             cpu::ActiveIsa() >= cpu::Isa::kAvx2};
 }
 
 }  // namespace
 
 void RgbToI420(const uint8_t* src, int stride, int width, int height, RgbOrder order,
                const YuvPlanes& d) noexcept {
-  if (order == RgbOrder::kBgrx) {
-    Convert<2, 0>(src, stride, width, height, d.y, d.y_stride, d.u, d.u_stride, d.v,
-                  d.v_stride, 1);
-  } else {
-    Convert<0, 2>(src, stride, width, height, d.y, d.y_stride, d.u, d.u_stride, d.v,
-                  d.v_stride, 1);
-  }
+  Convert(MakeJob(src, stride, width, height, order, d, false));
 }
 
 void RgbToNv12(const uint8_t* src, int stride, int width, int height, RgbOrder order,
                const YuvPlanes& d) noexcept {
-  if (order == RgbOrder::kBgrx) {
-    Convert<2, 0>(src, stride, width, height, d.y, d.y_stride, d.u, d.u_stride, d.u + 1,
-                  d.u_stride, 2);
-  } else {
-    Convert<0, 2>(src, stride, width, height, d.y, d.y_stride, d.u, d.u_stride, d.u + 1,
-                  d.u_stride, 2);
-  }
+  Convert(MakeJob(src, stride, width, height, order, d, true));
 }
+
+void SetParallelConversion(bool on) noexcept { g_parallel.store(on, std::memory_order_relaxed); }
 
 }  // namespace lumen::encode

@@ -7,7 +7,14 @@
 // directly (NVENC's input), no per-size context or allocation. About 3x faster than
 // swscale's BGRx->YUV420P (tools/bench/capture_encode_bench, docs/performance.md).
 // Chroma is the average of each 2x2 block; odd widths/heights repeat the last
-// column/row. Caller-owned buffers, no allocation.
+// column/row. Caller-owned buffers, no allocation per call.
+//
+// Bodies: AVX2 (32 pixels per turn) where lumen::cpu reports it, else SSE2; the same
+// integer formulas everywhere, so the output does not depend on the ISA. Frames of at
+// least 640x360 on a machine with two or more CPUs are split in 16-row stripes between the
+// calling thread and one helper thread (started on first use, asleep between frames);
+// the caller converts whatever the helper has not claimed, so a slow helper never delays
+// it by more than one stripe.
 #pragma once
 
 #include <cstddef>
@@ -37,5 +44,8 @@ void RgbToI420(const uint8_t* src, int stride, int width, int height, RgbOrder o
 // As RgbToI420, writing NV12 (dst.u = interleaved UV, ceil(width/2) pairs per row).
 void RgbToNv12(const uint8_t* src, int stride, int width, int height, RgbOrder order,
                const YuvPlanes& dst) noexcept;
+
+// Turns the helper-thread split on (default) or off, for every caller (tests, benches).
+void SetParallelConversion(bool on) noexcept;
 
 }  // namespace lumen::encode

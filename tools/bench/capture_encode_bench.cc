@@ -60,7 +60,14 @@ int main(int argc, char** argv) {
                                    planes);
         },
         reps, 10);
-    // The same conversion with the SSE2 body only (what runs without AVX2).
+    // The same conversion on the calling thread only, then with the SSE2 body only.
+    lumen::encode::SetParallelConversion(false);
+    const double serial = MedianNsPerCall(
+        [&] {
+          lumen::encode::RgbToI420(bgrx.data(), stride, w, h, lumen::encode::RgbOrder::kBgrx,
+                                   planes);
+        },
+        reps, 10);
     lumen::cpu::ForceMaxIsa(lumen::cpu::Isa::kSsse3);
     const double sse2 = MedianNsPerCall(
         [&] {
@@ -69,6 +76,7 @@ int main(int argc, char** argv) {
         },
         reps, 10);
     lumen::cpu::ResetForcedIsa();
+    lumen::encode::SetParallelConversion(true);
     SwsContext* sws = sws_getContext(w, h, AV_PIX_FMT_BGR0, w, h, AV_PIX_FMT_YUV420P, SWS_POINT,
                                      nullptr, nullptr, nullptr);
     sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_ITU709), 0,
@@ -83,7 +91,8 @@ int main(int argc, char** argv) {
     int worst = 0;
     for (size_t i = 0; i < y.size(); ++i) worst = std::max(worst, std::abs(int(y[i]) - int(y2[i])));
     Line("BGRx->I420 convert", w, h, ours, "swscale", anchor);
-    Line("  sse2 body only", w, h, sse2, "", 0);
+    Line("  one thread", w, h, serial, "", 0);
+    Line("  one thread, sse2", w, h, sse2, "", 0);
     if (worst > 3) std::printf("  WARNING: luma differs from swscale by up to %d\n", worst);
 
     for (lumen::encode::Codec codec :
