@@ -90,11 +90,13 @@ absl::StatusOr<bool> EncodeService::Step() {
   const int k = int(d.frame_id % kTsRing);
   ts_ids_[k] = d.frame_id;
   ts_vals_[k] = d.capture_ts_ns;
-  start_ts_[k] = start;
   if (after_loss_) encoder_->RequestIdr();
   AccessUnit au;
   absl::Status st = encoder_->Encode(f, &au);
   raw_.Release(*raw);
+  // The pixel conversion inside Encode() is lumen's work, not the encoder's: count it
+  // before the encoder's start (see encode_service.h).
+  start_ts_[k] = start + encoder_->last_convert_ns();
   if (!st.ok()) {
     ++stats_.encode_errors;
     if (++consecutive_errors_ >= config_.max_consecutive_errors) return st;
@@ -118,7 +120,7 @@ absl::StatusOr<bool> EncodeService::Step() {
   const int ka = int(id % kTsRing);
   a.frame_id = id;
   a.capture_ts_ns = ts_ids_[ka] == id ? ts_vals_[ka] : d.capture_ts_ns;
-  a.encode_start_ts_ns = ts_ids_[ka] == id ? start_ts_[ka] : start;
+  a.encode_start_ts_ns = ts_ids_[ka] == id ? start_ts_[ka] : start_ts_[k];
   a.encode_done_ts_ns = host::MonotonicNs();
   a.is_idr = au.keyframe ? 1 : 0;
   a.codec = config_.encoder.codec;

@@ -7,7 +7,10 @@
 // when the AU ring stays full for au_wait_ns, or an AU is larger than a slot, the AU is
 // skipped, the next AU is forced to be an IDR and carries kAuAfterLoss.
 // AccessUnitDesc.frame_id / capture_ts_ns come from the raw frame the AU encodes;
-// encoder_epoch is the AU ring's producer_epoch.
+// encoder_epoch is the AU ring's producer_epoch. encode_start_ts_ns is the pick-up time
+// plus the time VideoEncoder spent converting the pixels (BGRx -> I420/NV12), so that
+// encode_done - encode_start is the encoder's own time and the conversion, which lumen
+// does, counts as host overhead (capture -> encoder) in `lumen demo`.
 #pragma once
 
 #include <cstdint>

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "absl/strings/str_cat.h"
+#include "host/common/clock.h"
 #include "host/encode/convert.h"
 
 extern "C" {
@@ -250,6 +251,7 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
   YuvPlanes planes{pic->data[0], pic->data[1], pic->data[2],
                    pic->linesize[0], pic->linesize[1], pic->linesize[2]};
   const bool nv12_out = pic->format == AV_PIX_FMT_NV12;
+  const uint64_t convert_start = host::MonotonicNs();
   switch (f.format) {
     case PixelFormat::kBgrx:
     case PixelFormat::kRgbx: {
@@ -299,6 +301,7 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
     default:
       return absl::InvalidArgumentError("unsupported pixel format");
   }
+  last_convert_ns_ = host::MonotonicNs() - convert_start;
   pic->pts = f.pts;
   const bool want_idr = idr_requested_;
   pic->pict_type = want_idr ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;

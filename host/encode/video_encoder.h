@@ -95,6 +95,9 @@ class VideoEncoder {
   int height() const { return height_; }
   int bitrate_kbps() const { return config_.bitrate_kbps; }
   uint64_t frames_encoded() const { return frames_encoded_; }
+  // Nanoseconds the last Encode() spent converting/copying the caller's pixels into the
+  // encoder's input picture (lumen's own work, not the encoder's; see encode_service.h).
+  uint64_t last_convert_ns() const { return last_convert_ns_; }
 
  // Implementation detail (an open libavcodec session); opaque to callers.
   struct Session;
@@ -115,6 +118,7 @@ class VideoEncoder {
   int width_ = 0;
   int height_ = 0;
   uint64_t frames_encoded_ = 0;
+  uint64_t last_convert_ns_ = 0;
 };
 
 // libavcodec encoder names for a codec: software and NVENC.
