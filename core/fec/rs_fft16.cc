@@ -84,6 +84,8 @@ Status Rs16::Init(uint32_t k, uint32_t m, size_t max_len) {
   out_dst_.assign(max_out, nullptr);
   out_mul_.assign(max_out, MulConst{});
   need_.assign(size_t{n} + 1, 0);
+  cached_erased_.assign(n, 0);
+  cached_mode_ = -1;
 
   k_ = k;
   m_ = m;
@@ -136,7 +138,7 @@ Status Rs16::Encode(const uint8_t* const* data, uint8_t* const* parity, size_t l
     out_dst_[j] = parity[j];
   }
   num_out_ = m_;
-  return RunDecode(kr, len);
+  return RunDecode(kr, len, 1);
 }
 
 Status Rs16::Decode(uint8_t* const* shards, const uint8_t* missing, size_t len) noexcept {
@@ -182,25 +184,31 @@ Status Rs16::Decode(uint8_t* const* shards, const uint8_t* missing, size_t len) 
     }
   }
   num_out_ = outs;
-  return RunDecode(gf::ff16::SelectKernels(), len);
+  return RunDecode(gf::ff16::SelectKernels(), len, 0);
 }
 
-Status Rs16::RunDecode(const Kernels& kr, size_t len) noexcept {
+Status Rs16::RunDecode(const Kernels& kr, size_t len, int mode) noexcept {
   namespace c = gf::gf65536_cantor;
-  detail::LocatorLogs(erased_.data(), log_walsh_.data(), n_, loc_.data());
   const uint32_t in_count = data_pos_ + k_;
-  for (uint32_t p = 0; p < in_count; ++p)
-    if (src_[p] != nullptr) PrepareMulConst(c::Exp(loc_[p]), &in_mul_[p]);
-  uint32_t out_count = 0;
-  for (uint32_t j = 0; j < num_out_; ++j) {
-    const uint32_t pos = out_pos_[j];
-    PrepareMulConst(c::Exp(gf::gf65536_detail::kModulus - loc_[pos]), &out_mul_[j]);
-    out_count = std::max(out_count, pos + 1);
+  if (mode != cached_mode_ || erased_ != cached_erased_) {
+    detail::LocatorLogs(erased_.data(), log_walsh_.data(), n_, loc_.data());
+    for (uint32_t p = 0; p < in_count; ++p)
+      if (src_[p] != nullptr) PrepareMulConst(c::Exp(loc_[p]), &in_mul_[p]);
+    uint32_t out_count = 0;
+    for (uint32_t j = 0; j < num_out_; ++j) {
+      const uint32_t pos = out_pos_[j];
+      PrepareMulConst(c::Exp(gf::gf65536_detail::kModulus - loc_[pos]), &out_mul_[j]);
+      out_count = std::max(out_count, pos + 1);
+    }
+    // Prefix counts of the revealed positions: the final FFT prunes to them.
+    std::fill(need_.begin(), need_.end(), 0);
+    for (uint32_t j = 0; j < num_out_; ++j) need_[out_pos_[j] + 1] = 1;
+    for (uint32_t i = 0; i < n_; ++i) need_[i + 1] += need_[i];
+    cached_erased_ = erased_;  // same size: no allocation
+    cached_mode_ = mode;
+    cached_out_count_ = out_count;
   }
-  // Prefix counts of the revealed positions: the final FFT prunes to them.
-  std::fill(need_.begin(), need_.end(), 0);
-  for (uint32_t j = 0; j < num_out_; ++j) need_[out_pos_[j] + 1] = 1;
-  for (uint32_t i = 0; i < n_; ++i) need_[i + 1] += need_[i];
+  const uint32_t out_count = cached_out_count_;
   gf::ff16::DecodePlan plan;
   plan.n = n_;
   plan.in_count = in_count;

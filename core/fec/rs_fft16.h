@@ -102,7 +102,8 @@ class Rs16 {
     void operator()(uint8_t* p) const noexcept;
   };
   // Runs the erasure decoder over erased_/src_ and writes out_*[0, num_out_).
-  Status RunDecode(const gf::ff16::Kernels& kr, size_t len) noexcept;
+  // mode: 0 decode, 1 wide-mode encode (part of the locator cache key).
+  Status RunDecode(const gf::ff16::Kernels& kr, size_t len, int mode) noexcept;
 
   uint32_t k_ = 0, m_ = 0;
   size_t max_len_ = 0;
@@ -130,6 +131,11 @@ class Rs16 {
   std::vector<uint8_t*> out_dst_;
   std::vector<gf::ff16::MulConst> out_mul_;
   std::vector<uint32_t> need_;            // n_ + 1 prefix counts of positions to reveal
+  // Locator cache: loc_, in_mul_, out_pos_/out_mul_, need_ depend only on the
+  // erasure pattern; a call with the same pattern (and mode) as the last reuses them.
+  std::vector<uint8_t> cached_erased_;    // n_
+  int cached_mode_ = -1;                  // -1: nothing cached
+  uint32_t cached_out_count_ = 0;
   uint32_t num_out_ = 0;
 };
 

@@ -175,6 +175,35 @@ TEST_CASE("Rs16.EveryIsaGivesIdenticalBytes") {
   }
 }
 
+TEST_CASE("Rs16.RepeatedAndChangingPatternsOnOneCodec") {
+  // Decode caches its error locator per erasure pattern: alternate patterns
+  // (and repeat one with fresh data) on one codec; every decode must be right.
+  const uint32_t k = 300, m = 60;
+  const size_t len = 192;
+  Rs16 rs;
+  REQUIRE(rs.Init(k, m, len) == Status::kOk);
+  std::mt19937_64 rng(31);
+  std::vector<std::vector<uint8_t>> patterns;
+  for (int p = 0; p < 3; ++p) {
+    std::vector<uint8_t> missing(k + m, 0);
+    for (uint32_t lost = 0; lost < m - uint32_t(p);) {
+      const uint32_t i = uint32_t(rng() % (k + m));
+      if (!missing[i]) {
+        missing[i] = 1;
+        ++lost;
+      }
+    }
+    patterns.push_back(missing);
+  }
+  const int order[] = {0, 0, 1, 0, 2, 2, 1, 1, 0};
+  for (int step = 0; step < 9; ++step) {
+    CAPTURE(step);
+    bool ok = false;
+    CHECK(RoundTrip(rs, k, m, len, patterns[order[step]], 1000 + step, &ok) == Status::kOk);
+    CHECK(ok);
+  }
+}
+
 TEST_CASE("Rs16.StripedMatchesUnstriped") {
   // 1000+200 at 4096 B runs in several column stripes; a 64-byte block decoded
   // alone must give the same bytes as the same columns of the big block.

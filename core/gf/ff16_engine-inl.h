@@ -73,7 +73,8 @@ static void IfftGroup2(const uint8_t* const* in, uint8_t* const* out, unsigned r
 
 // One inverse radix-4 group (layers d and 2d) over in[i + {0,1,2,3}d].
 // in_mul (first pass only, d == 1): multiply input i by in_mul[i] on load.
-template <bool kGeneric>
+// kAcc: XOR into out (no zero factors); kGeneric handles zero factors and acc.
+template <bool kGeneric, bool kAcc = false>
 static void IfftGroup4T(const uint8_t* const* in, uint8_t* const* out, unsigned r, unsigned d,
                         const MulConst& m01, const MulConst& m23, const MulConst& m02, bool acc,
                         const MulConst* in_mul, size_t len) {
@@ -133,7 +134,7 @@ static void IfftGroup4T(const uint8_t* const* in, uint8_t* const* out, unsigned 
         a = XorBlk(a, MulBlk(c, c02));
         bb = XorBlk(bb, MulBlk(e, c02));
       }
-      if (kGeneric && acc) {
+      if ((kGeneric && acc) || kAcc) {
         a = XorBlk(a, LoadBlk(o0 + b));
         bb = XorBlk(bb, LoadBlk(o1 + b));
         c = XorBlk(c, LoadBlk(o2 + b));
@@ -153,11 +154,19 @@ static inline void IfftGroup4(const uint8_t* const* in, uint8_t* const* out, uns
                               size_t len) {
   if (in_mul != nullptr) {
     IfftGroup4T<false>(in, out, r, d, m01, m23, m02, acc, in_mul, len);
-  } else if (acc || m01.value == 0 || m23.value == 0 || m02.value == 0) {
+  } else if (m01.value == 0 || m23.value == 0 || m02.value == 0) {
     IfftGroup4T<true>(in, out, r, d, m01, m23, m02, acc, nullptr, len);
+  } else if (acc) {
+    IfftGroup4T<false, true>(in, out, r, d, m01, m23, m02, true, nullptr, len);
   } else {
     IfftGroup4T<false>(in, out, r, d, m01, m23, m02, false, nullptr, len);
   }
+}
+
+// Radix of the next pass with `layers` layers left: 8, but 4 + 4 for the last
+// four (a radix-2 pass costs a whole sweep over memory for one layer).
+static constexpr unsigned RadixFor(unsigned layers) {
+  return layers >= 3 && layers != 4 ? 8 : layers >= 2 ? 4 : 2;
 }
 
 static inline void PrefetchStripe(const uint8_t* p, size_t len) {
@@ -177,7 +186,7 @@ static inline bool IsR0Pattern(const MulConst* const* m) {
   return true;
 }
 
-template <bool kGeneric, bool kR0 = false>
+template <bool kGeneric, bool kR0 = false, bool kAcc = false>
 static void IfftGroup8T(const uint8_t* const* in, uint8_t* const* out, unsigned r, unsigned d,
                         const MulConst* const* m, bool acc, size_t len) {
   Prep c[7];
@@ -214,7 +223,7 @@ static void IfftGroup8T(const uint8_t* const* in, uint8_t* const* out, unsigned 
         x[j + 4] = XorBlk(x[j + 4], x[j]);
         if (!z[3]) x[j] = XorBlk(x[j], MulBlk(x[j + 4], c[3]));
       }
-      if (kGeneric && acc) {
+      if ((kGeneric && acc) || kAcc) {
         for (int j = 0; j < 8; ++j) x[j] = XorBlk(x[j], LoadBlk(op[j] + b));
       }
       for (int j = 0; j < 8; ++j) StoreBlk(op[j] + b, x[j]);
@@ -233,8 +242,10 @@ static inline void IfftGroup8(const uint8_t* const* in, uint8_t* const* out, uns
   }
   if (!acc && any_zero && IsR0Pattern(m)) {
     IfftGroup8T<false, true>(in, out, r, d, m, false, len);
-  } else if (acc || any_zero) {
+  } else if (any_zero) {
     IfftGroup8T<true>(in, out, r, d, m, acc, len);
+  } else if (acc) {
+    IfftGroup8T<false, false, true>(in, out, r, d, m, true, len);
   } else {
     IfftGroup8T<false>(in, out, r, d, m, false, len);
   }
@@ -269,7 +280,7 @@ static void EngineIfft(const uint8_t** rd, uint8_t* const* w, uint8_t* const* ac
     const unsigned radix =
         (first && in_mul != nullptr) || max_radix < 8
             ? (layers >= 2 ? 4 : 2)
-            : (layers >= 3 ? 8 : layers == 2 ? 4 : 2);
+            : RadixFor(layers);
     const unsigned span = radix * dist;
     const bool last = span == n;
     const bool to_acc = last && acc != nullptr;
@@ -495,10 +506,13 @@ static void FftGroupPruned(uint8_t* const* w, uint8_t* const* out, unsigned r, u
 }
 
 // Sub-blocks (bit j: positions r + j*n/8 + [0, n/8)) whose values the first pass
-// of EngineFft (one radix-8 group over all n >= 8 points) reads to produce its
+// of EngineFft (one radix-8 group over all n >= 8 points; else all 8) reads to produce its
 // wanted outputs; positions outside them may hold anything.
 static unsigned FftFirstPassInputs(unsigned n, unsigned trunc, const uint32_t* need,
                                    const MulConst* skew, unsigned base) {
+  unsigned layers = 0;
+  while ((1u << (layers + 1)) <= n) ++layers;
+  if (RadixFor(layers) != 8) return 0xFF;  // first pass not radix 8: read everything
   const unsigned d = n / 8;
   unsigned mask = 0;
   bool z[7];
@@ -527,7 +541,7 @@ static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsign
   while (span > 1) {
     unsigned layers = 0;
     while ((1u << (layers + 1)) <= span) ++layers;  // log2(span)
-    const unsigned radix = layers >= 3 && max_radix >= 8 ? 8 : layers >= 2 ? 4 : 2;
+    const unsigned radix = max_radix >= 8 ? RadixFor(layers) : layers >= 2 ? 4 : 2;
     const unsigned dist = span / radix;
     const unsigned full = (1u << radix) - 1;
     uint8_t* const* dst = dist == 1 ? out : w;
