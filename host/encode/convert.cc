@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstddef>
 #include <mutex>
 #include <thread>
 
@@ -104,11 +105,12 @@ inline void Rows16(const uint8_t* s0, const uint8_t* s1, int n, uint8_t* y0, uin
 
 template <int kR, int kB>
 inline void ConvertRows(const uint8_t* s0, const uint8_t* s1, int width, uint8_t* y0,
-                        uint8_t* y1, uint8_t* u, uint8_t* v, int uv_step, bool avx2) noexcept {
+                        uint8_t* y1, uint8_t* u, uint8_t* v, int uv_step, bool avx2,
+                        ptrdiff_t ahead) noexcept {
   int done = 0;
   if (avx2) {  // 32-pixel groups; SSE2 and scalar finish the row
     done = width & ~31;
-    detail::RowsAvx2(s0, s1, done, y0, y1, u, v, kB == 0, uv_step == 2);
+    detail::RowsAvx2(s0, s1, done, y0, y1, u, v, kB == 0, uv_step == 2, ahead);
   }
   const int simd = width & ~15;
   const int ch = done / 2 * uv_step;
@@ -158,8 +160,10 @@ void Rows(const Job& j, int row_begin, int row_end) noexcept {
     // For an odd last row, write its luma twice into the same row (harmless).
     uint8_t* y1 = last_single ? y0 : y0 + j.y_stride;
     const size_t crow = size_t(row / 2);
+    // Prefetch the next row pair while converting this one (not past the last row).
+    const ptrdiff_t ahead = row + 3 < j.height ? 2 * ptrdiff_t(j.stride) : 0;
     ConvertRows<kR, kB>(s0, s1, j.width, y0, y1, j.u + crow * size_t(j.u_stride),
-                        j.v + crow * size_t(j.v_stride), j.uv_step, j.avx2);
+                        j.v + crow * size_t(j.v_stride), j.uv_step, j.avx2, ahead);
   }
 }
 

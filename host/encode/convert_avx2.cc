@@ -14,6 +14,8 @@
 // madd against the U and V coefficients gives 32-bit dot products as in the SSE2 path.
 #include <simde/x86/avx2.h>
 
+#include <cstddef>
+
 #include "host/encode/convert_simd.h"
 
 namespace lumen::encode::detail {
@@ -74,7 +76,7 @@ inline simde__m256i Chroma4(simde__m256i a, simde__m256i b, simde__m256i cu, sim
 
 template <bool kBgrx, bool kNv12>
 void Rows32(const uint8_t* s0, const uint8_t* s1, int n, uint8_t* y0, uint8_t* y1, uint8_t* u,
-            uint8_t* v) {
+            uint8_t* v, ptrdiff_t ahead) {
   const simde__m256i lshuf = LumaShuffle<kBgrx>();
   // Coefficients per block in pixel byte order (positions 0, 1, 2; X gets 0).
   const simde__m256i cu = kBgrx ? simde_mm256_set1_epi64x(0x0000FFE6FFAA0070LL)   // 112 -86 -26 0
@@ -90,6 +92,14 @@ void Rows32(const uint8_t* s0, const uint8_t* s1, int n, uint8_t* y0, uint8_t* y
                                     8, 9, 4, 5, 12, 13, 2, 3, 10, 11, 6, 7, 14, 15);
   for (int x = 0; x < n; x += 32) {
     simde__m256i a[4], b[4];
+    if (ahead != 0) {
+      // The next row pair, one row pair ahead: the hardware prefetchers stop at every
+      // 4 KiB page, and a captured frame is rarely still in the cache.
+      simde_mm_prefetch(reinterpret_cast<const char*>(s0 + ahead + 4 * x), SIMDE_MM_HINT_T0);
+      simde_mm_prefetch(reinterpret_cast<const char*>(s0 + ahead + 4 * x + 64), SIMDE_MM_HINT_T0);
+      simde_mm_prefetch(reinterpret_cast<const char*>(s1 + ahead + 4 * x), SIMDE_MM_HINT_T0);
+      simde_mm_prefetch(reinterpret_cast<const char*>(s1 + ahead + 4 * x + 64), SIMDE_MM_HINT_T0);
+    }
     for (int i = 0; i < 4; ++i) {
       a[i] = simde_mm256_loadu_si256(reinterpret_cast<const simde__m256i*>(s0 + 4 * x + 32 * i));
       b[i] = simde_mm256_loadu_si256(reinterpret_cast<const simde__m256i*>(s1 + 4 * x + 32 * i));
@@ -125,13 +135,13 @@ void Rows32(const uint8_t* s0, const uint8_t* s1, int n, uint8_t* y0, uint8_t* y
 }  // namespace
 
 void RowsAvx2(const uint8_t* s0, const uint8_t* s1, int n, uint8_t* y0, uint8_t* y1, uint8_t* u,
-              uint8_t* v, bool bgrx, bool nv12) noexcept {
+              uint8_t* v, bool bgrx, bool nv12, ptrdiff_t ahead) noexcept {
   if (bgrx) {
-    if (nv12) Rows32<true, true>(s0, s1, n, y0, y1, u, v);
-    else Rows32<true, false>(s0, s1, n, y0, y1, u, v);
+    if (nv12) Rows32<true, true>(s0, s1, n, y0, y1, u, v, ahead);
+    else Rows32<true, false>(s0, s1, n, y0, y1, u, v, ahead);
   } else {
-    if (nv12) Rows32<false, true>(s0, s1, n, y0, y1, u, v);
-    else Rows32<false, false>(s0, s1, n, y0, y1, u, v);
+    if (nv12) Rows32<false, true>(s0, s1, n, y0, y1, u, v, ahead);
+    else Rows32<false, false>(s0, s1, n, y0, y1, u, v, ahead);
   }
 }
 
