@@ -24,8 +24,12 @@
 //   Walsh-Hadamard transforms (dyadic convolution; cost O(n log n) at the size
 //   the block needs, never 65536 points for a small block);
 //   work = received * exp(L); IFFT_n; formal derivative (XOR only in the
-//   Cantor basis); FFT_n truncated to the needed prefix;
+//   Cantor basis); FFT_n pruned to the erased data positions (groups with no
+//   such output are skipped, a sparse top group runs only the butterflies its
+//   outputs need, and the derivative is formed only where that FFT reads);
 //   lost symbol at e = work[e] / exp(L(e)).
+//   L, the prepared factors and the pruning plan are kept while the erasure
+//   pattern repeats (a decode with the previous call's pattern skips them).
 // "Wide" mode (mpow + k > 65536, e.g. 60000+5000): parity at [0, m), data at
 // [m, m + k), n = 65536, positions [m + k, 65536) punctured; the code is
 // polynomials of degree < k, and encode runs the decoder with the parity
@@ -38,16 +42,17 @@
 // Column striping: every operation is independent per 64-byte column, so
 // Encode/Decode run the whole transform on column stripes of S bytes of all
 // shards before moving to the next stripe. S is chosen at Init so the FFT
-// working set (2*mpow*S for encode, n*S for decode) stays near 512 KiB / 1 MiB
+// working set (2*mpow*S for encode, n*S for decode) stays near 1 MiB
 // (Zen 4's L2 is 1 MiB), but never below 256 bytes (per-pass overhead) or above
 // max_len. The work area is therefore about 1 MiB (more only for n > 4096),
 // not shards x length, and the shards are
 // read once per stripe (with software prefetch of the next shards).
 //
-// Transforms: up to three butterfly layers per pass (radix 8) so each 64-byte
-// block is loaded and stored once per three layers. Encode reads data shards directly in
-// the first IFFT pass, XOR-accumulates each chunk's IFFT in its last pass and
-// writes parity from the last FFT pass (no copies). Decode scales received
+// Transforms: up to three butterfly layers per pass (radix 8; 4 + 4 for the
+// last four layers) so each 64-byte block is loaded and stored once per three
+// layers. IFFT groups whose inputs are all zero are skipped. Encode reads data
+// shards directly in the first IFFT pass, XOR-accumulates each chunk's IFFT in
+// its last pass and writes parity from the last FFT pass (no copies). Decode scales received
 // shards by the locator inside the first IFFT pass.
 //
 // SIMD: the kernel table (scalar/SSSE3/AVX2/AVX-512/AVX-512+GFNI) is chosen
