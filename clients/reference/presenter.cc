@@ -122,6 +122,10 @@ struct Presenter::Impl {
 absl::Status Presenter::Impl::Init() {
   SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // the client owns SIGINT/SIGTERM
   SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+  // Software rendering: blit to the window with the platform's own framebuffer (X11: XShm)
+  // rather than letting SDL probe OpenGL for a "framebuffer texture" (Mesa's llvmpipe
+  // under Xvfb: slower, and threads of its own).
+  if (cfg.software_renderer) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
     return absl::UnavailableError(absl::StrCat("SDL video init: ", SDL_GetError()));
   }
@@ -319,6 +323,7 @@ void Presenter::Stop() {
 
 void Presenter::Submit(const FrameRecord& rec, const Picture& p) {
   Impl& im = *impl_;
+  if (im.closed.load()) return;  // nobody is looking any more
   const Layout layout = LayoutOf(p.av_format);
   if (layout == Layout::kNone || p.width <= 0 || p.height <= 0 || p.planes[0] == nullptr ||
       p.planes[1] == nullptr || (layout == Layout::kI420 && p.planes[2] == nullptr)) {

@@ -8,7 +8,7 @@
 // hands it over; the presenter thread shows the newest one, so a slow display drops
 // pictures (counted in `replaced`) instead of delaying decoding. Buffers and the texture are
 // reallocated only when the picture size, pixel format or colour matrix changes; nothing
-// is allocated per frame.
+// is allocated per frame. One Presenter per process at a time (SDL's video state is global).
 //
 // The window starts at the first picture's size and follows size changes of the stream; a
 // window the user resizes scales the picture (aspect kept, letterboxed). Closing the window
@@ -62,7 +62,8 @@ class Presenter {
   ~Presenter();
 
   // Copies the picture for presentation (any thread; never waits for the display). Pictures
-  // in formats other than yuv420p/yuvj420p/nv12 are counted in `unsupported` and dropped.
+  // in formats other than yuv420p/yuvj420p/nv12 are counted in `unsupported` and dropped;
+  // once the window is closed, pictures are ignored (not counted).
   void Submit(const FrameRecord& rec, const Picture& p);
 
   // True once the window was closed (or SDL_QUIT arrived).
