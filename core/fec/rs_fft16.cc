@@ -188,16 +188,16 @@ Status Rs16::Decode(uint8_t* const* shards, const uint8_t* missing, size_t len) 
 }
 
 Status Rs16::RunDecode(const Kernels& kr, size_t len, int mode) noexcept {
-  namespace c = gf::gf65536_cantor;
   const uint32_t in_count = data_pos_ + k_;
   if (mode != cached_mode_ || erased_ != cached_erased_) {
     detail::LocatorLogs(erased_.data(), log_walsh_.data(), n_, loc_.data());
+    const uint16_t* cexp = gf::gf65536_detail::GetTables().cexp;
     for (uint32_t p = 0; p < in_count; ++p)
-      if (src_[p] != nullptr) PrepareMulConst(c::Exp(loc_[p]), &in_mul_[p]);
+      if (src_[p] != nullptr) PrepareMulConst(cexp[loc_[p]], &in_mul_[p]);
     uint32_t out_count = 0;
     for (uint32_t j = 0; j < num_out_; ++j) {
       const uint32_t pos = out_pos_[j];
-      PrepareMulConst(c::Exp(gf::gf65536_detail::kModulus - loc_[pos]), &out_mul_[j]);
+      PrepareMulConst(cexp[gf::gf65536_detail::kModulus - loc_[pos]], &out_mul_[j]);
       out_count = std::max(out_count, pos + 1);
     }
     // Prefix counts of the revealed positions: the final FFT prunes to them.

@@ -29,16 +29,33 @@ inline uint64_t AffineMatrix(const uint16_t* basis, int in, int outp) {
   return __builtin_bswap64(Transpose8(cols));
 }
 
+// The field tables and log(2^j) for j < 16, fetched once (GetTables() runs
+// std::call_once on every call, and the decoder prepares thousands of factors).
+struct PrepTables {
+  const gf65536_detail::Tables* t;
+  uint16_t log_unit[16];
+};
+const PrepTables& GetPrepTables() noexcept {
+  static const PrepTables p = [] {
+    PrepTables r;
+    r.t = &gf65536_detail::GetTables();
+    for (int j = 0; j < 16; ++j) r.log_unit[j] = r.t->clog[1u << j];
+    return r;
+  }();
+  return p;
+}
+
 }  // namespace
 
 void PrepareMulConst(uint16_t c, MulConst* out) noexcept {
-  const auto& t = gf65536_detail::GetTables();
+  const PrepTables& pt = GetPrepTables();
+  const auto& t = *pt.t;
   out->value = c;
   const uint16_t lc = t.clog[c];
   out->log = lc;
-  // clog[2^j] is fixed; c * 2^j = cexp[clog[2^j] + log c].
+  // c * 2^j = cexp[log(2^j) + log c].
   for (int j = 0; j < 16; ++j) {
-    out->basis[j] = c == 0 ? 0 : t.cexp[gf65536_detail::AddMod(t.clog[1u << j], lc)];
+    out->basis[j] = c == 0 ? 0 : t.cexp[gf65536_detail::AddMod(pt.log_unit[j], lc)];
   }
   out->gfni[0] = AffineMatrix(out->basis, 0, 0);  // lo <- lo
   out->gfni[1] = AffineMatrix(out->basis, 1, 1);  // hi <- hi
