@@ -29,38 +29,50 @@ inline uint64_t AffineMatrix(const uint16_t* basis, int in, int outp) {
   return __builtin_bswap64(Transpose8(cols));
 }
 
-// The field tables and log(2^j) for j < 16, fetched once (GetTables() runs
-// std::call_once on every call, and the decoder prepares thousands of factors).
+// c -> (basis, gfni) is GF(2)-linear in c (c * 2^j is, and the matrices are bit
+// permutations of the basis), so a factor is the XOR of the entries of its low
+// and high byte: two 256-entry tables (32 KiB) built once from the slow path.
+struct LinearParts {
+  uint16_t basis[16];
+  uint64_t gfni[4];
+};
 struct PrepTables {
   const gf65536_detail::Tables* t;
-  uint16_t log_unit[16];
+  LinearParts part[2][256];  // [byte][value]: the parts of value << (8 * byte)
 };
+
+void SlowParts(const gf65536_detail::Tables& t, uint16_t c, LinearParts* out) {
+  const uint16_t lc = t.clog[c];
+  // c * 2^j = cexp[log(2^j) + log c].
+  for (int j = 0; j < 16; ++j)
+    out->basis[j] = c == 0 ? 0 : t.cexp[gf65536_detail::AddMod(t.clog[1u << j], lc)];
+  out->gfni[0] = AffineMatrix(out->basis, 0, 0);  // lo <- lo
+  out->gfni[1] = AffineMatrix(out->basis, 1, 1);  // hi <- hi
+  out->gfni[2] = AffineMatrix(out->basis, 1, 0);  // lo <- hi
+  out->gfni[3] = AffineMatrix(out->basis, 0, 1);  // hi <- lo
+}
+
 const PrepTables& GetPrepTables() noexcept {
-  static const PrepTables p = [] {
-    PrepTables r;
+  static const PrepTables* const p = [] {
+    static PrepTables r;
     r.t = &gf65536_detail::GetTables();
-    for (int j = 0; j < 16; ++j) r.log_unit[j] = r.t->clog[1u << j];
-    return r;
+    for (int h = 0; h < 2; ++h)
+      for (unsigned v = 0; v < 256; ++v) SlowParts(*r.t, uint16_t(v << (8 * h)), &r.part[h][v]);
+    return &r;
   }();
-  return p;
+  return *p;
 }
 
 }  // namespace
 
 void PrepareMulConst(uint16_t c, MulConst* out) noexcept {
   const PrepTables& pt = GetPrepTables();
-  const auto& t = *pt.t;
+  const LinearParts& a = pt.part[0][c & 0xFF];
+  const LinearParts& b = pt.part[1][c >> 8];
   out->value = c;
-  const uint16_t lc = t.clog[c];
-  out->log = lc;
-  // c * 2^j = cexp[log(2^j) + log c].
-  for (int j = 0; j < 16; ++j) {
-    out->basis[j] = c == 0 ? 0 : t.cexp[gf65536_detail::AddMod(pt.log_unit[j], lc)];
-  }
-  out->gfni[0] = AffineMatrix(out->basis, 0, 0);  // lo <- lo
-  out->gfni[1] = AffineMatrix(out->basis, 1, 1);  // hi <- hi
-  out->gfni[2] = AffineMatrix(out->basis, 1, 0);  // lo <- hi
-  out->gfni[3] = AffineMatrix(out->basis, 0, 1);  // hi <- lo
+  out->log = pt.t->clog[c];
+  for (int j = 0; j < 16; ++j) out->basis[j] = uint16_t(a.basis[j] ^ b.basis[j]);
+  for (int j = 0; j < 4; ++j) out->gfni[j] = a.gfni[j] ^ b.gfni[j];
 }
 
 const Kernels* KernelsFor(cpu::Isa isa) noexcept {
