@@ -7,10 +7,13 @@
 //  ISA-L uses 1392 B. MB/s = k * 1392 payload bytes / time on BOTH sides, so
 //  the padding is charged to Rs16.
 //  Encode: tables prebuilt on both sides (Rs16::Init / ec_init_tables).
-//  Decode: worst case, m data shards lost (the first m). Rs16's decode computes
-//  its error locator on every call; ISA-L's anchor does gf_invert_matrix +
-//  ec_init_tables + ec_encode_data per sub-block every call (first m_i data
-//  shards of each sub-block lost).
+//  Decode: worst case, m data shards lost (the first m), the same pattern every
+//  call: Rs16 then reuses its error locator and factors (it keeps them while
+//  the pattern repeats); ISA-L's anchor does gf_invert_matrix + ec_init_tables
+//  + ec_encode_data per sub-block every call (first m_i data shards of each
+//  sub-block lost). The note adds Rs16 with the pattern alternating between
+//  data [0, m) and [1, m + 1) (locator computed every call) and with the LAST
+//  m data shards lost (less of the final FFT can be pruned).
 //  W1 40+8 GF(2^16) decode latency: 8 data shards lost, reported in us.
 //  A third decode row anchors on ISA-L's ec_encode_data alone with prebuilt
 //  decode tables (a pure kernel anchor; ISA-L's O(k^3) gf_invert_matrix
