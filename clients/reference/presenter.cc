@@ -179,7 +179,7 @@ bool Presenter::Impl::Configure(const Buffer& b) {
   tex_h = b.height;
   tex_layout = b.layout;
   tex_mode = b.mode;
-  readback.resize(size_t(b.width) * size_t(b.height) * 4);
+  if (cfg.readback_every > 0) readback.resize(size_t(b.width) * size_t(b.height) * 4);
   std::lock_guard<std::mutex> l(mu);
   ++stats.reconfigs;
   stats.width = b.width;
@@ -195,8 +195,8 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
     if (b->layout == Layout::kNv12) {
       SDL_UpdateNVTexture(texture, nullptr, b->y(), b->width, b->u(), 2 * b->chroma_width());
     } else {
-      SDL_UpdateYUVTexture(texture, nullptr, b->y(), b->width, b->u(), b->chroma_width(),
-                           b->v(), b->chroma_width());
+      SDL_UpdateYUVTexture(texture, nullptr, b->y(), b->width, b->u(), b->chroma_width(), b->v(),
+                           b->chroma_width());
     }
     have_picture = true;
   }
@@ -220,8 +220,8 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
     bool ok = false, checked = false;
     pattern::Stamp st;
     if (ow == tex_w && oh == tex_h && b->rec.stamp_ok) {
-      checked = SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ARGB8888,
-                                     readback.data(), tex_w * 4) == 0;
+      checked = SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ARGB8888, readback.data(),
+                                     tex_w * 4) == 0;
       ok = checked &&
            pattern::ReadBgrx(readback, tex_w, tex_h, tex_w * 4, &st) == pattern::ReadStatus::kOk &&
            st.frame == b->rec.stamp_frame;
@@ -343,12 +343,11 @@ void Presenter::Submit(const FrameRecord& rec, const Picture& p) {
   CopyPlane(b.data.data(), size_t(b.width), b.height, p.planes[0], p.strides[0]);
   uint8_t* chroma = b.data.data() + b.luma_bytes();
   if (layout == Layout::kNv12) {
-    CopyPlane(chroma, 2 * size_t(b.chroma_width()), b.chroma_height(), p.planes[1],
-              p.strides[1]);
+    CopyPlane(chroma, 2 * size_t(b.chroma_width()), b.chroma_height(), p.planes[1], p.strides[1]);
   } else {
     CopyPlane(chroma, size_t(b.chroma_width()), b.chroma_height(), p.planes[1], p.strides[1]);
-    CopyPlane(chroma + b.chroma_bytes(), size_t(b.chroma_width()), b.chroma_height(),
-              p.planes[2], p.strides[2]);
+    CopyPlane(chroma + b.chroma_bytes(), size_t(b.chroma_width()), b.chroma_height(), p.planes[2],
+              p.strides[2]);
   }
   {
     std::lock_guard<std::mutex> l(im.mu);

@@ -39,19 +39,19 @@ struct PresenterConfig {
 };
 
 struct PresenterStats {
-  uint64_t submitted = 0;      // pictures given to Submit
-  uint64_t presented = 0;      // pictures shown
-  uint64_t replaced = 0;       // overwritten by a newer picture before they were shown
-  uint64_t unsupported = 0;    // pictures in a pixel format the presenter cannot show
-  uint64_t reconfigs = 0;      // texture (re)created: first picture, size/format/matrix change
-  uint64_t readbacks = 0;      // frames read back and checked
+  uint64_t submitted = 0;           // pictures given to Submit
+  uint64_t presented = 0;           // pictures shown
+  uint64_t replaced = 0;            // overwritten by a newer picture before they were shown
+  uint64_t unsupported = 0;         // pictures in a pixel format the presenter cannot show
+  uint64_t reconfigs = 0;           // texture (re)created: first picture, size/format/matrix change
+  uint64_t readbacks = 0;           // frames read back and checked
   uint64_t readback_stamp_ok = 0;   // stamp read from the RGB read-back matched
   uint64_t readback_stamp_bad = 0;  // it did not (misread, or another frame's stamp)
   uint64_t readback_skipped = 0;    // due, but the window was not at the picture's size yet
                                     // (or the picture had no valid stamp to compare with)
   uint32_t last_readback_frame = 0;  // stamp frame of the last good read-back
   int last_readback_width = 0, last_readback_height = 0;
-  int width = 0, height = 0;   // current texture size
+  int width = 0, height = 0;  // current texture size
 };
 
 class Presenter {

@@ -9,15 +9,14 @@
 //  * closing the window as a window manager does (WM_DELETE_WINDOW) ends that process
 //    cleanly, long before its --seconds.
 // If Xvfb cannot start, each case prints SKIP with the reason and passes.
+#include <SDL2/SDL.h>
+#include <doctest/doctest.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <SDL2/SDL.h>
-#include <doctest/doctest.h>
 
 extern "C" {
 #include <libavutil/pixfmt.h>
@@ -54,8 +53,8 @@ class Xvfb {
       dup2(devnull, 2);
       close(fds[0]);
       const std::string fd = std::to_string(fds[1]);
-      execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1280x800x24",
-             "-nolisten", "tcp", static_cast<char*>(nullptr));
+      execlp("Xvfb", "Xvfb", "-displayfd", fd.c_str(), "-screen", "0", "1280x800x24", "-nolisten",
+             "tcp", static_cast<char*>(nullptr));
       _exit(127);
     }
     close(fds[1]);
@@ -174,8 +173,7 @@ bool ShowUntilReadBack(Presenter& pr, int w, int h, bool nv12, uint32_t* frame) 
     pr.Submit(p.rec, p.pic);
     usleep(20000);
     const PresenterStats s = pr.stats();
-    if (s.readback_stamp_ok > before && s.last_readback_width == w &&
-        s.last_readback_height == h) {
+    if (s.readback_stamp_ok > before && s.last_readback_width == w && s.last_readback_height == h) {
       return true;
     }
   }
@@ -203,9 +201,9 @@ std::unique_ptr<supervisor::Pipeline> StartHost() {
 }
 
 std::string ClientCommand(const supervisor::Pipeline& host, const std::string& flags) {
-  return Runfile("clients/reference/reference_client") + " --server=127.0.0.1:" +
-         std::to_string(host.transport_port()) + " --bind=127.0.0.1:0 --window " + flags +
-         " 2>&1";
+  return Runfile("clients/reference/reference_client") +
+         " --server=127.0.0.1:" + std::to_string(host.transport_port()) +
+         " --bind=127.0.0.1:0 --window " + flags + " 2>&1";
 }
 
 // Reads the child's output to EOF; returns its exit status (pclose).
@@ -261,8 +259,8 @@ TEST_SUITE("Window") {
       return;
     }
     auto host = StartHost();
-    FILE* f = popen(
-        ClientCommand(*host, "--seconds=4 --window-software --window-check=3").c_str(), "r");
+    FILE* f =
+        popen(ClientCommand(*host, "--seconds=4 --window-software --window-check=3").c_str(), "r");
     REQUIRE(f != nullptr);
     std::string out;
     const int status = Finish(f, &out);
@@ -293,9 +291,8 @@ TEST_SUITE("Window") {
     FILE* f = popen(ClientCommand(*host, "--seconds=120 --window-software").c_str(), "r");
     REQUIRE(f != nullptr);
     std::string error;
-    const bool closed =
-        testing::CloseWindowLikeAWindowManager(x.display(), "lumen reference client", 60000,
-                                               &error);
+    const bool closed = testing::CloseWindowLikeAWindowManager(
+        x.display(), "lumen reference client", 60000, &error);
     std::string out;
     const int status = Finish(f, &out);
     host->Stop();

@@ -19,8 +19,7 @@ Window FindMapped(Display* d, const std::string& title) {
     char* name = nullptr;
     if (XFetchName(d, children[i], &name) && name != nullptr) {
       XWindowAttributes a;
-      if (title == name && XGetWindowAttributes(d, children[i], &a) &&
-          a.map_state == IsViewable) {
+      if (title == name && XGetWindowAttributes(d, children[i], &a) && a.map_state == IsViewable) {
         found = children[i];
       }
       XFree(name);
