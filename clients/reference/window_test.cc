@@ -65,17 +65,21 @@ class Xvfb {
     }
     // Xvfb writes the display number and a newline once it accepts connections.
     std::string got;
+    bool eof = false;
     pollfd p{fds[0], POLLIN, 0};
     while (got.find('\n') == std::string::npos && poll(&p, 1, 15000) == 1) {
       char buf[32];
       const ssize_t n = read(fds[0], buf, sizeof(buf));
-      if (n <= 0) break;
+      if (n <= 0) {
+        eof = true;  // Xvfb (or the failed exec) is exiting
+        break;
+      }
       got.append(buf, size_t(n));
     }
     close(fds[0]);
     if (got.find('\n') == std::string::npos) {
       int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      if (waitpid(pid_, &status, eof ? 0 : WNOHANG) == pid_) {
         pid_ = -1;
         error_ = WIFEXITED(status) && WEXITSTATUS(status) == 127
                      ? "Xvfb is not installed (Debian package xvfb)"
