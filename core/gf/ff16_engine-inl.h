@@ -554,7 +554,7 @@ static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsign
       if (mask == 0) continue;
       // Sparse groups (the top of a transform pruned to a few outputs) run
       // pruned; the others in full (unwanted outputs are harmless scratch).
-      if (mask != full && __builtin_popcount(mask) * 2 <= radix) {
+      if (mask != full && unsigned(__builtin_popcount(mask)) * 2 <= radix) {
         if (radix == 8) {
           FftGroupPruned<8>(w, dst, r, dist, skew, base, mask, len);
         } else if (radix == 4) {
