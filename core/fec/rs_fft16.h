@@ -26,7 +26,12 @@
 //   work = received * exp(L); IFFT_n; formal derivative (XOR only in the
 //   Cantor basis); FFT_n pruned to the erased data positions (groups with no
 //   such output are skipped, a sparse top group runs only the butterflies its
-//   outputs need, and the derivative is formed only where that FFT reads);
+//   outputs need, and the derivative is formed only where that FFT reads;
+//   when every revealed position lies in one eighth of the transform, the
+//   derivative, the FFT's top radix-8 group and the IFFT's last one run as
+//   one pass over the columns plus a derivative of that eighth alone: both
+//   maps are linear and the group's commutes with the derivative's low-bit
+//   part, so the LAST data shards lost cost about what the first do);
 //   lost symbol at e = work[e] / exp(L(e)).
 //   L, the prepared factors and the pruning plan are kept while the erasure
 //   pattern repeats (a decode with the previous call's pattern skips them).

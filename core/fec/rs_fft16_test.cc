@@ -175,6 +175,50 @@ TEST_CASE("Rs16.EveryIsaGivesIdenticalBytes") {
   }
 }
 
+TEST_CASE("Rs16.ClusteredLossesEveryIsa") {
+  // Runs of lost data shards (the first, middle and last ones, and runs that
+  // fill one eighth of the decoder's transform) take the decoder's fused
+  // derivative / top-of-FFT path, with and without the IFFT's last pass fused
+  // in (n = 64 vs larger); every ISA must rebuild the same bytes.
+  const uint32_t shapes[][2] = {{40, 8}, {25, 7}, {100, 20}, {200, 51}, {1000, 200},
+                                {3000, 600}, {60, 4}, {500, 100}};
+  for (const auto& s : shapes) {
+    const uint32_t k = s[0], m = s[1];
+    uint32_t mpow = 1;
+    while (mpow < m) mpow <<= 1;
+    uint32_t n = 1;
+    while (n < mpow + k) n <<= 1;
+    const size_t len = 128;
+    std::vector<uint32_t> starts = {0, k / 2, k > m ? k - m : 0, k > m + 3 ? k - m - 3 : 0};
+    // A run covering data positions [j n/8, (j+1) n/8) within the data, for each j.
+    for (uint32_t j = 0; j < 8; ++j) {
+      const uint32_t lo = j * (n / 8);
+      if (lo >= mpow && lo < mpow + k) starts.push_back(lo - mpow);
+    }
+    for (const uint32_t start : starts) {
+      const uint32_t e = std::min(m, k - start);
+      std::vector<uint8_t> ref;
+      for (int isa = 0; isa <= static_cast<int>(cpu::HostBestIsa()); ++isa) {
+        cpu::ForceMaxIsa(static_cast<cpu::Isa>(isa));
+        Rs16 rs;
+        REQUIRE(rs.Init(k, m, len) == Status::kOk);
+        std::vector<uint8_t> missing(k + m, 0);
+        for (uint32_t i = start; i < start + e; ++i) missing[i] = 1;
+        // With room left, lose one parity shard too.
+        if (e < m) missing[k + m - 1] = 1;
+        bool ok = false;
+        CAPTURE(k);
+        CAPTURE(m);
+        CAPTURE(start);
+        CAPTURE(isa);
+        CHECK(RoundTrip(rs, k, m, len, missing, 7 + start, &ok) == Status::kOk);
+        CHECK(ok);
+      }
+      cpu::ResetForcedIsa();
+    }
+  }
+}
+
 TEST_CASE("Rs16.RepeatedAndChangingPatternsOnOneCodec") {
   // Decode caches its error locator per erasure pattern: alternate patterns
   // (and repeat one with fresh data) on one codec; every decode must be right.

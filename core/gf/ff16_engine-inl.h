@@ -258,10 +258,13 @@ static inline void IfftGroup8(const uint8_t* const* in, uint8_t* const* out, uns
 // XOR-accumulates into acc instead when acc != nullptr. A group whose inputs
 // are all the zero stripe is skipped: its outputs stay zero (rd keeps pointing
 // at `zero` for them, so nothing is ever memset), and later passes read rd.
+// leave_top8 (n >= 32, IfftCanLeaveTop8): the passes are arranged so the last
+// is one radix-8 group, which is NOT run: rd[0, n) then points at its inputs
+// (w or `zero`) for the caller to fuse it with what follows.
 static void EngineIfft(const uint8_t** rd, uint8_t* const* w, uint8_t* const* acc, unsigned n,
                        unsigned trunc, const MulConst* skew, unsigned base,
                        const MulConst* in_mul, unsigned max_radix, const uint8_t* zero,
-                       size_t len) {
+                       size_t len, bool leave_top8 = false) {
   for (unsigned i = trunc; i < n; ++i) rd[i] = zero;
   if (n == 1) {
     if (acc != nullptr) {
@@ -277,10 +280,14 @@ static void EngineIfft(const uint8_t** rd, uint8_t* const* w, uint8_t* const* ac
     unsigned layers = 0;
     while ((dist << (layers + 1)) <= n) ++layers;  // layers left: log2(n / dist)
     // Radix 8 where possible; the first pass scales inputs only in radix 4.
-    const unsigned radix =
+    unsigned radix =
         (first && in_mul != nullptr) || max_radix < 8
             ? (layers >= 2 ? 4 : 2)
             : RadixFor(layers);
+    if (leave_top8) {  // stop with three layers left (see IfftCanLeaveTop8)
+      if (layers == 3) return;
+      if (!(first && in_mul != nullptr)) radix = layers <= 6 ? 1u << (layers - 3) : layers == 7 ? 4 : 8;
+    }
     const unsigned span = radix * dist;
     const bool last = span == n;
     const bool to_acc = last && acc != nullptr;
@@ -311,6 +318,18 @@ static void EngineIfft(const uint8_t** rd, uint8_t* const* w, uint8_t* const* ac
     first = false;
     dist = span;
   }
+}
+
+// Whether EngineIfft(leave_top8) can end on a radix-8 pass without a radix-2
+// pass (scaled: whether in_mul is given, which makes the first pass radix 4).
+static inline bool IfftCanLeaveTop8(unsigned n, bool scaled) {
+  unsigned layers = 0;
+  while ((1u << (layers + 1)) <= n) ++layers;
+  if (scaled) {
+    if (layers < 5) return false;
+    layers -= 2;
+  }
+  return layers >= 3 && layers != 4;
 }
 
 // One forward radix-2 group: x ^= c*y; y ^= x, results to out.
@@ -583,10 +602,14 @@ static void EngineFft(uint8_t* const* w, uint8_t* const* out, unsigned n, unsign
 // combine there, and each higher bit adds one load per position.
 // Only positions in the sub-blocks of `sub` (bit j: [j*n/8, (j+1)*n/8)) are
 // written (n >= 8); the others keep their values.
-static void FormalDerivative(uint8_t* const* w, unsigned n, unsigned sub, size_t len) {
+// extra (n entries, optional): also XOR extra[t] into w[t].
+static void FormalDerivative(uint8_t* const* w, unsigned n, unsigned sub, size_t len,
+                             uint8_t* const* extra = nullptr) {
   if (n < 8) {
-    for (unsigned t = 0; t + 1 < n; ++t)
+    for (unsigned t = 0; t < n; ++t) {
       for (unsigned z = ~t & (n - 1); z != 0; z &= z - 1) XorBuf(w[t], w[t + (z & (0u - z))], len);
+      if (extra != nullptr) XorBuf(w[t], extra[t], len);
+    }
     return;
   }
   const unsigned d = n / 8;
@@ -594,9 +617,10 @@ static void FormalDerivative(uint8_t* const* w, unsigned n, unsigned sub, size_t
     unsigned touched = 0;  // sub-blocks meeting [g, g + 8)
     for (unsigned j = g / d; j * d < g + 8; ++j) touched |= 1u << j;
     if (!(touched & sub)) continue;
-    uint8_t* const* srcs[13];
+    uint8_t* const* srcs[14];
     unsigned ns = 0;
     for (unsigned z = ~g & (n - 1) & ~7u; z != 0; z &= z - 1) srcs[ns++] = w + g + (z & (0u - z));
+    if (extra != nullptr) srcs[ns++] = extra + g;
     uint8_t* const* dst = w + g;
     for (size_t b = 0; b < len; b += kBlockBytes) {
       Blk x[8];
@@ -617,6 +641,187 @@ static void FormalDerivative(uint8_t* const* w, unsigned n, unsigned sub, size_t
       for (int u = 0; u < 8; ++u) StoreBlk(dst[u] + b, o[u]);
     }
   }
+}
+
+struct FusedTopPlan {
+  unsigned tin = 0;          // sub-blocks the group reads
+  unsigned load = 0;         // those and the ones R adds into them: read per column
+  unsigned char op[3][8]{};  // per layer (4d, 2d, d) and low index j: 0 none,
+                             // 1 full butterfly, 2 x ^= c*y only, 3 y ^= x only
+};
+
+// Plan of the pruned radix-8 group with output sub-block kOut and the r = 0
+// zero factors (R0Zero), at compile time.
+static constexpr FusedTopPlan MakeFusedTopPlan(unsigned out) {
+  FusedTopPlan p;
+  unsigned after[8] = {};
+  unsigned cur = 1u << out;
+  for (unsigned h = 1; h < 8; h <<= 1) {
+    after[h] = cur;
+    unsigned in = 0;
+    for (unsigned j = 0; j < 8; ++j) {
+      if (j & h) continue;
+      const bool zero = R0Zero(int((j & ~(2 * h - 1)) + h - 1));
+      if (cur & (1u << (j + h))) in |= (1u << j) | (1u << (j + h));
+      if (cur & (1u << j)) in |= zero ? (1u << j) : (1u << j) | (1u << (j + h));
+    }
+    cur = in;
+  }
+  p.tin = cur;
+  p.load = cur;
+  for (unsigned j = 0; j < 8; ++j)
+    if (cur & (1u << j))
+      for (unsigned c = 1; c < 8; c <<= 1)
+        if (!(j & c)) p.load |= 1u << (j | c);
+  unsigned li = 0;
+  for (unsigned h = 4; h >= 1; h >>= 1, ++li) {
+    for (unsigned j = 0; j < 8; ++j) {
+      if (j & h) continue;
+      const bool zero = R0Zero(int((j & ~(2 * h - 1)) + h - 1));
+      const bool hi = after[h] & (1u << (j + h)), lo = after[h] & (1u << j);
+      if (!lo && !hi) continue;
+      p.op[li][j] = zero ? (hi ? 3 : 0) : (hi ? 1 : 2);
+    }
+  }
+  return p;
+}
+
+// Columns pass of FusedDerivativeTop for output sub-block kOut: u to
+// sub-block kOut, s to sub-block `scratch`. fac[j]: factor of butterfly j
+// (FftGroup8's m[j]).
+// kIfft: the columns come from rd (the IFFT's inputs of its last radix-8
+// group, same factors) and that group runs here first, in registers.
+template <unsigned kOut, bool kIfft>
+static void FusedTopColumns(const uint8_t* const* rd, uint8_t* const* w, unsigned d,
+                            const Prep* fac, unsigned scratch, size_t len) {
+  static constexpr FusedTopPlan kP = MakeFusedTopPlan(kOut);
+  for (unsigned i = 0; i < d; ++i) {
+    const uint8_t* ip[8];
+    for (unsigned j = 0; j < 8; ++j) ip[j] = kIfft ? rd[i + j * d] : w[i + j * d];
+    uint8_t* const ou = w[i + kOut * d];
+    uint8_t* const os = w[i + scratch * d];
+    for (size_t b = 0; b < len; b += kBlockBytes) {
+      Blk x[8], y[8];
+      if (kIfft) {
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) x[j] = LoadBlk(ip[j] + b);
+        // inverse layers d, 2d, 4d (IfftGroup8T with the r = 0 zero factors)
+#pragma GCC unroll 3
+        for (unsigned h = 1; h < 8; h <<= 1) {
+#pragma GCC unroll 8
+          for (unsigned j = 0; j < 8; ++j) {
+            if (j & h) continue;
+            const unsigned k = (j & ~(2 * h - 1)) + h - 1;
+            x[j + h] = XorBlk(x[j + h], x[j]);
+            if (!R0Zero(int(k))) x[j] = XorBlk(x[j], MulBlk(x[j + h], fac[k]));
+          }
+        }
+      } else {
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j)
+          if (kP.load & (1u << j)) x[j] = LoadBlk(ip[j] + b);
+      }
+#pragma GCC unroll 8
+      for (unsigned j = 0; j < 8; ++j) {
+        if (!(kP.tin & (1u << j))) continue;
+        bool set = false;
+#pragma GCC unroll 4
+        for (unsigned c = 1; c < 8; c <<= 1) {
+          if (j & c) continue;
+          y[j] = set ? XorBlk(y[j], x[j | c]) : x[j | c];
+          set = true;
+        }
+        if (!set) y[j] = XorBlk(x[j], x[j]);  // j = 7: R brings nothing
+      }
+#pragma GCC unroll 3
+      for (unsigned li = 0; li < 3; ++li) {
+        const unsigned h = 4u >> li;
+#pragma GCC unroll 8
+        for (unsigned j = 0; j < 8; ++j) {
+          if (j & h) continue;
+          const unsigned k = (j & ~(2 * h - 1)) + h - 1;
+          const unsigned char o = kP.op[li][j];
+          if (o == 1 || o == 2) {
+            x[j] = XorBlk(x[j], MulBlk(x[j + h], fac[k]));
+            y[j] = XorBlk(y[j], MulBlk(y[j + h], fac[k]));
+          }
+          if (o == 1 || o == 3) {
+            x[j + h] = XorBlk(x[j + h], x[j]);
+            y[j + h] = XorBlk(y[j + h], y[j]);
+          }
+        }
+      }
+      StoreBlk(ou + b, x[kOut]);
+      StoreBlk(os + b, y[kOut]);
+    }
+  }
+}
+
+// The decoder's final FFT when its first pass is one radix-8 group over n >= 64
+// points (sub-blocks of d = n/8) at r = 0 whose wanted outputs all lie in one
+// sub-block o, fused with the formal derivative before it. Both are linear.
+// The derivative is x + L x + R x, where L raises a clear index bit below d
+// (within a sub-block) and R one of the three top bits (sub-block j ->
+// j + 2^c, bit c clear in j). The group's map T works per column i (position
+// i of each sub-block) with factors that do not depend on i, so T L = L T, and
+// sub-block o of T(derivative of x) is
+//   T_o(x) + L T_o(x) + T_o(R x) = D_d(u) + s,  u = T_o x, s = T_o(R x),
+// D_d the d-point derivative. One pass over the columns forms u and s in
+// registers (u in place in sub-block o, s in a sub-block no output reads),
+// a d-point derivative of u adds s, and the rest of the FFT runs on sub-block
+// o alone. Without it the derivative covers every sub-block T reads (all
+// eight when o is in the upper half: the LAST data shards lost) and T runs as
+// separate passes. The IFFT before it can leave its own last radix-8 group
+// (same columns, same factors) to this pass as well.
+// The output sub-block o when FusedDerivativeTop applies to the decoder's
+// final FFT over n points, else -1.
+static int FusedTopOutput(unsigned n, const uint32_t* need, const MulConst* skew) {
+  if (n < 64 || need == nullptr) return -1;
+  unsigned layers = 0;
+  while ((1u << (layers + 1)) <= n) ++layers;
+  if (RadixFor(layers) != 8) return -1;
+  const unsigned d = n / 8;
+  unsigned mask = 0;
+  for (unsigned j = 0; j < 8; ++j)
+    if (need[j * d + d] != need[j * d]) mask |= 1u << j;
+  if (mask == 0 || (mask & (mask - 1)) != 0) return -1;
+  const MulConst* m[7];
+  for (unsigned j = 0; j < 7; ++j) m[j] = &skew[(j + 1) * d];
+  if (!IsR0Pattern(m)) return -1;
+  return __builtin_ctz(mask);
+}
+
+// rd: nullptr, or the IFFT's last radix-8 group left undone (EngineIfft
+// leave_top8), which then runs inside the column pass.
+static void FusedDerivativeTop(const uint8_t* const* rd, uint8_t* const* w, unsigned n,
+                               unsigned o, const uint32_t* need, const MulConst* skew,
+                               size_t len) {
+  const unsigned d = n / 8;
+  Prep fac[7];
+  for (unsigned j = 0; j < 7; ++j) fac[j] = LoadConst(skew[(j + 1) * d]);
+  const unsigned scratch = o == 0 ? 1 : 0;
+#define LUMEN_FUSED_TOP_CASE(O)                                          \
+  case O:                                                                \
+    if (rd != nullptr) {                                                 \
+      FusedTopColumns<O, true>(rd, w, d, fac, scratch, len);             \
+    } else {                                                             \
+      FusedTopColumns<O, false>(nullptr, w, d, fac, scratch, len);       \
+    }                                                                    \
+    break;
+  switch (o) {
+    LUMEN_FUSED_TOP_CASE(0)
+    LUMEN_FUSED_TOP_CASE(1)
+    LUMEN_FUSED_TOP_CASE(2)
+    LUMEN_FUSED_TOP_CASE(3)
+    LUMEN_FUSED_TOP_CASE(4)
+    LUMEN_FUSED_TOP_CASE(5)
+    LUMEN_FUSED_TOP_CASE(6)
+    default:
+    LUMEN_FUSED_TOP_CASE(7)
+  }
+#undef LUMEN_FUSED_TOP_CASE
+  FormalDerivative(w + o * d, d, 0xFF, len, w + scratch * d);
+  EngineFft(w + o * d, w + o * d, d, d, need + o * d, skew, o * d, 8, len);
 }
 
 // Largest radix of the decoder's transforms (8: three layers per pass).
@@ -651,10 +856,13 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
   const unsigned n = p.n;
   // work <- IFFT(received symbols times the error locator, zero where
   // erased); the first IFFT pass reads and scales the shards itself.
+  const int fused = FusedTopOutput(n, p.need, p.skew);
+  const bool fuse_ifft = fused >= 0 && IfftCanLeaveTop8(n, true);
   if (n >= 4) {
     const uint8_t** in = p.in_scratch;
     for (unsigned i = 0; i < p.in_count; ++i) in[i] = p.src[i] != nullptr ? p.src[i] + off : p.zero;
-    EngineIfft(in, w, nullptr, n, p.in_count, p.skew, 0, p.in_mul, kDecodeRadix, p.zero, len);
+    EngineIfft(in, w, nullptr, n, p.in_count, p.skew, 0, p.in_mul, kDecodeRadix, p.zero, len,
+               fuse_ifft);
   } else {
     for (unsigned i = 0; i < n; ++i) {
       if (i < p.in_count && p.src[i] != nullptr) {
@@ -669,9 +877,14 @@ static void EngineDecode(const DecodePlan& p, size_t off, size_t len) {
   }
   // The final FFT reads only some sub-blocks of its input (W3's worst case:
   // 2 of 8); the derivative is needed only there.
-  const unsigned sub = n >= 8 ? FftFirstPassInputs(n, p.out_count, p.need, p.skew, 0) : 0xFF;
-  FormalDerivative(w, n, sub, len);
-  EngineFft(w, w, n, p.out_count, p.need, p.skew, 0, kDecodeRadix, len);
+  if (fused >= 0) {
+    FusedDerivativeTop(fuse_ifft ? p.in_scratch : nullptr, w, n, unsigned(fused), p.need, p.skew,
+                       len);
+  } else {
+    const unsigned sub = n >= 8 ? FftFirstPassInputs(n, p.out_count, p.need, p.skew, 0) : 0xFF;
+    FormalDerivative(w, n, sub, len);
+    EngineFft(w, w, n, p.out_count, p.need, p.skew, 0, kDecodeRadix, len);
+  }
   // Erased symbol = (locator * codeword)'(x) / locator'(x).
   for (unsigned j = 0; j < p.num_out; ++j)
     MulBuf(p.out_dst[j] + off, w[p.out_pos[j]], LoadConst(p.out_mul[j]), len);
