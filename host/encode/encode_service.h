@@ -8,9 +8,11 @@
 // skipped, the next AU is forced to be an IDR and carries kAuAfterLoss.
 // AccessUnitDesc.frame_id / capture_ts_ns come from the raw frame the AU encodes;
 // encoder_epoch is the AU ring's producer_epoch. encode_start_ts_ns is the pick-up time
-// plus the time VideoEncoder spent converting the pixels (BGRx -> I420/NV12), so that
-// encode_done - encode_start is the encoder's own time and the conversion, which lumen
-// does, counts as host overhead (capture -> encoder) in `lumen demo`.
+// plus the time VideoEncoder spent converting or copying the pixels into its input
+// picture, so that encode_done - encode_start is the encoder's own time and lumen's own
+// pixel work counts as host overhead (capture -> encoder) in `lumen demo`. With an I420
+// raw ring (lumen-capture's default) and x264/x265 there is none: the slot's planes go
+// to the encoder as they are, and the slot is released after Encode() returns.
 #pragma once
 
 #include <cstdint>

@@ -29,6 +29,9 @@ constexpr int kInfiniteGop = 1 << 30;
 thread_local std::string t_last_ffmpeg_error;
 bool g_ffmpeg_debug = false;
 
+// The caller's pixels are not ours to free: AVBuffers over them release nothing.
+void NoFree(void*, uint8_t*) {}
+
 void FfmpegLogCallback(void* avcl, int level, const char* fmt, va_list vl) {
   if (level <= AV_LOG_ERROR) {
     char line[512];
@@ -93,11 +96,13 @@ const char* NvencEncoderName(Codec codec) {
 struct VideoEncoder::Session {
   AVCodecContext* ctx = nullptr;
   AVFrame* frame = nullptr;      // CPU picture: I420 (software) or NV12 (NVENC upload)
+  AVFrame* wrap = nullptr;       // the caller's I420 planes, refcounted, no copy (see Encode)
   AVBufferRef* device = nullptr; // CUDA device (NVENC only)
   AVBufferRef* frames = nullptr; // AVHWFramesContext: the pool of CUDA surfaces
   AVPacket* pkt = nullptr;
   bool hw = false;
   bool x264 = false;
+  bool x265 = false;
   bool svtav1 = false;
   uint64_t frames_sent = 0;
 
@@ -113,6 +118,7 @@ struct VideoEncoder::Session {
     }
     avcodec_free_context(&ctx);
     av_frame_free(&frame);
+    av_frame_free(&wrap);
     av_buffer_unref(&frames);
     av_buffer_unref(&device);
     av_packet_free(&pkt);
@@ -198,7 +204,7 @@ absl::Status VideoEncoder::Encode(const RawFrame& f, AccessUnit* out) {
     case PixelFormat::kNv12:
     case PixelFormat::kI420:
       if (f.stride < f.width) return absl::InvalidArgumentError("stride < width");
-      need = size_t(f.stride) * size_t(f.height) * 3 / 2;
+      need = size_t(f.stride) * size_t(f.height) + size_t(f.stride) * size_t((f.height + 1) / 2);
       break;
     default:
       return absl::InvalidArgumentError("unsupported pixel format");
@@ -244,15 +250,51 @@ absl::Status VideoEncoder::Encode(const RawFrame& f, AccessUnit* out) {
 absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
   Session& s = *session_;
   t_last_ffmpeg_error.clear();
-  int err = av_frame_make_writable(s.frame);
-  if (err < 0) return absl::InternalError("av_frame_make_writable: " + AvErr(err));
-  AVFrame* pic = s.frame;
   const int w = width_, h = height_;
+  int err = 0;
+  AVFrame* pic = s.frame;
+  // I420 in, software x264/x265 out: hand the caller's planes to the encoder as they are.
+  // The AVFrame is refcounted (an AVBuffer over the caller's memory that frees nothing), so
+  // avcodec_send_frame references it instead of copying, and both encoders copy the
+  // picture into their own frame inside x264_encoder_encode / x265_encoder_encode, i.e.
+  // before EncodeOnce returns (the caller's buffer only has to live for Encode()).
+  const bool wrap_input = f.format == PixelFormat::kI420 && !s.hw && (s.x264 || s.x265) &&
+                          (f.stride & 1) == 0;
+  if (wrap_input) {
+    if (s.wrap == nullptr && (s.wrap = av_frame_alloc()) == nullptr) {
+      return absl::ResourceExhaustedError("av_frame_alloc");
+    }
+    pic = s.wrap;
+    av_frame_unref(pic);
+    pic->buf[0] = av_buffer_create(const_cast<uint8_t*>(f.data), f.len, &NoFree, nullptr,
+                                   AV_BUFFER_FLAG_READONLY);
+    if (pic->buf[0] == nullptr) return absl::ResourceExhaustedError("av_buffer_create");
+    const int cs = f.stride / 2;
+    uint8_t* y = const_cast<uint8_t*>(f.data);
+    uint8_t* u = y + size_t(f.stride) * size_t(f.height);
+    pic->data[0] = y;
+    pic->data[1] = u;
+    pic->data[2] = u + size_t(cs) * size_t((f.height + 1) / 2);
+    pic->linesize[0] = f.stride;
+    pic->linesize[1] = cs;
+    pic->linesize[2] = cs;
+    pic->format = AV_PIX_FMT_YUV420P;
+    pic->width = w;
+    pic->height = h;
+    pic->colorspace = AVCOL_SPC_BT709;
+    pic->color_range = AVCOL_RANGE_MPEG;
+    last_convert_ns_ = 0;
+  } else {
+    err = av_frame_make_writable(s.frame);
+    if (err < 0) return absl::InternalError("av_frame_make_writable: " + AvErr(err));
+  }
   YuvPlanes planes{pic->data[0], pic->data[1], pic->data[2],
                    pic->linesize[0], pic->linesize[1], pic->linesize[2]};
   const bool nv12_out = pic->format == AV_PIX_FMT_NV12;
   const uint64_t convert_start = host::MonotonicNs();
-  switch (f.format) {
+  switch (wrap_input ? PixelFormat::kUnknown : f.format) {
+    case PixelFormat::kUnknown:  // wrapped above: nothing to convert or copy
+      break;
     case PixelFormat::kBgrx:
     case PixelFormat::kRgbx: {
       const RgbOrder order = f.format == PixelFormat::kBgrx ? RgbOrder::kBgrx : RgbOrder::kRgbx;
@@ -283,7 +325,7 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
         } else {
           const int cs = f.stride / 2;
           const uint8_t* u = src_uv + size_t(y) * cs;
-          const uint8_t* v = src_uv + size_t(cs) * (f.height / 2) + size_t(y) * cs;
+          const uint8_t* v = src_uv + size_t(cs) * ((f.height + 1) / 2) + size_t(y) * cs;
           if (nv12_out) {
             uint8_t* d = pic->data[1] + size_t(y) * pic->linesize[1];
             for (int x = 0; x < cw; ++x) {
@@ -301,7 +343,7 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
     default:
       return absl::InvalidArgumentError("unsupported pixel format");
   }
-  last_convert_ns_ = host::MonotonicNs() - convert_start;
+  if (!wrap_input) last_convert_ns_ = host::MonotonicNs() - convert_start;
   pic->pts = f.pts;
   const bool want_idr = idr_requested_;
   pic->pict_type = want_idr ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
@@ -324,6 +366,8 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
   }
   err = avcodec_send_frame(s.ctx, send);
   av_frame_free(&hwf);
+  // The encoder holds no reference to the caller's memory after this (see above).
+  if (wrap_input) av_frame_unref(pic);
   if (err >= 0) ++s.frames_sent;
   if (err < 0) {
     return absl::InternalError(WithFfmpegDetail(absl::StrCat(encoder_name_, " send_frame: ", AvErr(err))));
@@ -360,6 +404,7 @@ absl::Status OpenSession(const EncoderConfig& cfg, const char* name, bool hw, in
   }
   s->hw = hw;
   s->x264 = std::string_view(name) == "libx264";
+  s->x265 = std::string_view(name) == "libx265";
   s->svtav1 = std::string_view(name) == "libsvtav1";
   int err = 0;
   if (hw) {

@@ -44,7 +44,11 @@ struct EncoderConfig {
   int svtav1_preset = 12;  // libsvtav1 speed preset (12 = fastest)
 };
 
-// One raw frame. Pixels stay owned by the caller for the duration of Encode().
+// One raw frame. Pixels stay owned by the caller for the duration of Encode(). I420:
+// Y (stride bytes per row), then U and V (stride / 2 per row, ceil(height / 2) rows each);
+// NV12: Y, then interleaved UV (stride per row). I420 into the software x264/x265 encoders
+// is not copied: the planes are handed over as they are (the encoder copies them into
+// its own picture inside its encode call).
 struct RawFrame {
   const uint8_t* data = nullptr;
   size_t len = 0;
@@ -96,7 +100,8 @@ class VideoEncoder {
   int bitrate_kbps() const { return config_.bitrate_kbps; }
   uint64_t frames_encoded() const { return frames_encoded_; }
   // Nanoseconds the last Encode() spent converting/copying the caller's pixels into the
-  // encoder's input picture (lumen's own work, not the encoder's; see encode_service.h).
+  // encoder's input picture (lumen's own work, not the encoder's; see encode_service.h);
+  // 0 when I420 planes were handed over without a copy.
   uint64_t last_convert_ns() const { return last_convert_ns_; }
 
  // Implementation detail (an open libavcodec session); opaque to callers.

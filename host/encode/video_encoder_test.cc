@@ -5,10 +5,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "core/pattern/test_pattern.h"
+#include "host/encode/convert.h"
 #include "host/encode/test_decoder.h"
 
 namespace lumen::encode {
@@ -226,6 +228,45 @@ TEST_SUITE("VideoEncoder") {
     CHECK((*enc)->Encode(bad, &au).code() == absl::StatusCode::kInvalidArgument);
     RawFrame fmt{yuv.data(), yuv.size(), w, hgt, w, PixelFormat::kUnknown, 0};
     CHECK((*enc)->Encode(fmt, &au).code() == absl::StatusCode::kInvalidArgument);
+  }
+
+  TEST_CASE("I420IsHandedToTheEncoderWithoutACopy") {
+    // lumen-capture's ring layout: stride = width rounded up to 64, chroma stride / 2.
+    for (Codec codec : {Codec::kH264, Codec::kHevc}) {
+      CAPTURE(int(codec));
+      const int w = 640, hgt = 360, stride = 640 + 64;
+      auto enc = VideoEncoder::Create(Config(codec, w, hgt));
+      REQUIRE(enc.ok());
+      auto dec = TestDecoder::Create(codec);
+      REQUIRE(dec.ok());
+      std::vector<uint8_t> bgrx(size_t(w) * hgt * 4);
+      std::vector<uint8_t> yuv(size_t(stride) * hgt * 3 / 2);
+      std::vector<pattern::Stamp> got;
+      auto collect = [&](const DecodedPicture& p) {
+        pattern::Stamp st;
+        CHECK(pattern::ReadLuma(p.luma, p.width, p.height, p.stride, &st) ==
+              pattern::ReadStatus::kOk);
+        got.push_back(st);
+      };
+      for (uint32_t n = 0; n < 6; ++n) {
+        REQUIRE(pattern::PaintBgrx(bgrx, w, hgt, w * 4, pattern::Stamp{n, 500 + n}));
+        uint8_t* u = yuv.data() + size_t(stride) * hgt;
+        RgbToI420(bgrx.data(), w * 4, w, hgt, RgbOrder::kBgrx,
+                  YuvPlanes{yuv.data(), u, u + size_t(stride / 2) * (hgt / 2), stride,
+                            stride / 2, stride / 2});
+        RawFrame f{yuv.data(), yuv.size(), w, hgt, stride, PixelFormat::kI420, int64_t(n)};
+        AccessUnit au;
+        REQUIRE((*enc)->Encode(f, &au).ok());
+        CHECK((*enc)->last_convert_ns() == 0);
+        // The buffer is the caller's again once Encode() returned: scribbling over it must
+        // not change what was (or will be) encoded for this frame.
+        std::fill(yuv.begin(), yuv.end(), uint8_t(0));
+        REQUIRE((*dec)->Decode(au.data, au.pts, collect).ok());
+      }
+      REQUIRE((*dec)->Flush(collect).ok());
+      REQUIRE(got.size() == 6);
+      for (uint32_t n = 0; n < 6; ++n) CHECK(got[n] == pattern::Stamp{n, 500 + n});
+    }
   }
 
   TEST_CASE("ProbeReportsSoftwareCodecs") {
