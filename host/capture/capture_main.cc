@@ -6,6 +6,9 @@
 //                 --source=mutter-virtual       mutter virtual monitor of exactly W x H
 //                 --source=mutter-monitor [--connector=C]
 //                 --source=portal               xdg-desktop-portal ScreenCast
+//                 --ring-format=i420|bgrx       what the raw ring carries (default i420:
+//                                               packed frames are converted on the way in,
+//                                               the encoder's input format; bgrx: as captured)
 // Ring (host/common/ring_handoff.h): kRawVideoOut. Exits on SIGTERM/SIGINT, when the
 // supervisor's socket closes, or (exit 6) when a desktop source fails, so the
 // supervisor can restart it.
@@ -41,12 +44,17 @@ int Run(int argc, char** argv) {
   const std::string node = args.Str("node");
   const std::string connector = args.Str("connector");
   const int64_t max_frames = args.Int("max-frames", 0);
+  const std::string ring_format = args.Str("ring-format", "i420");
   if (absl::Status s = args.Check(); !s.ok()) {
     spdlog::error("{}", s.ToString());
     return 2;
   }
   if (width <= 0 || height <= 0 || fps <= 0) {
     spdlog::error("--width, --height and --fps must be positive");
+    return 2;
+  }
+  if (ring_format != "i420" && ring_format != "bgrx") {
+    spdlog::error("--ring-format must be i420 or bgrx");
     return 2;
   }
 
@@ -67,7 +75,8 @@ int Run(int argc, char** argv) {
     spdlog::error("attach: {}", raw.status().ToString());
     return 3;
   }
-  RingFrameSink sink(&*raw);
+  // bgrx: frames go into the ring as the source delivers them.
+  RingFrameSink sink(&*raw, ring_format == "i420" ? PixelFormat::kI420 : PixelFormat::kUnknown);
 
   std::atomic<bool> stop{false};
   std::thread watch([&] {
@@ -83,7 +92,7 @@ int Run(int argc, char** argv) {
   int rc = 0;
   if (source == "synthetic" || source == "pattern") {
     PatternSource pattern({width, height, fps, uint64_t(max_frames)});
-    spdlog::info("synthetic pattern {}x{} @ {} fps", width, height, fps);
+    spdlog::info("synthetic pattern {}x{} @ {} fps, ring {}", width, height, fps, ring_format);
     pattern.Run(sink, stop);
   } else {
     std::unique_ptr<ScreenCastSession> session;

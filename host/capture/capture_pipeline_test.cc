@@ -122,9 +122,15 @@ std::vector<Received> Collect(host::ShmRing& au_ring, size_t want, int64_t give_
 
 TEST_SUITE("CapturePipeline") {
   TEST_CASE("SyntheticPatternThroughRingsAndEncoder") {
+    // BGRx in the ring (lumen-encode converts) and I420 (lumen-capture converts, the
+    // encoder takes the slot's planes without a copy).
+    PixelFormat ring_format = PixelFormat::kUnknown;
+    SUBCASE("bgrx ring") { ring_format = PixelFormat::kUnknown; }
+    SUBCASE("i420 ring") { ring_format = PixelFormat::kI420; }
+    CAPTURE(int(ring_format));
     Rings rings(640, 360);
     PatternSource pattern({640, 360, 30, 0});
-    RingFrameSink sink(&rings.raw);
+    RingFrameSink sink(&rings.raw, ring_format);
     std::atomic<bool> stop{false};
     EncoderThread enc(rings, 640, 360);
     std::thread cap([&] { pattern.Run(sink, stop); });
@@ -162,9 +168,13 @@ TEST_SUITE("CapturePipeline") {
   }
 
   TEST_CASE("ResizeIsRenegotiatedWithoutRestart") {
+    PixelFormat ring_format = PixelFormat::kUnknown;
+    SUBCASE("bgrx ring") { ring_format = PixelFormat::kUnknown; }
+    SUBCASE("i420 ring") { ring_format = PixelFormat::kI420; }
+    CAPTURE(int(ring_format));
     Rings rings(640, 360);
     PatternSource pattern({640, 360, 30, 0});
-    RingFrameSink sink(&rings.raw);
+    RingFrameSink sink(&rings.raw, ring_format);
     std::atomic<bool> stop{false};
     EncoderThread enc(rings, 640, 360);
     std::thread cap([&] { pattern.Run(sink, stop); });
@@ -284,6 +294,62 @@ TEST_SUITE("CapturePipeline") {
     CHECK(sink.frames_written() == 1);
     f.len = 10;  // shorter than it claims
     CHECK_FALSE(sink.Deliver(f));
+  }
+
+  TEST_CASE("I420RingSinkConvertsPackedFramesAndTheEncoderReadsThem") {
+    // An odd size: chroma rows/columns round up, the encoder crops to even.
+    const int w = 321, h = 241;
+    Rings rings(640, 480);
+    RingFrameSink sink(&rings.raw, PixelFormat::kI420);
+    std::vector<uint8_t> px(size_t(w) * h * 4);
+    REQUIRE(pattern::PaintBgrx(px, w, h, w * 4, pattern::Stamp{7, 123456}));
+    CapturedFrame f{px.data(), px.size(), w, h, w * 4, PixelFormat::kBgrx, 42, 0};
+    REQUIRE(sink.Deliver(f));
+    host::RingConsumer raw(&rings.raw);
+    auto slot = raw.Acquire(100'000'000);
+    REQUIRE(slot);
+    const host::RawFrameDesc d = slot->As<host::RawFrameDesc>();
+    CHECK(d.format == PixelFormat::kI420);
+    CHECK(d.width == uint32_t(w));
+    CHECK(d.height == uint32_t(h));
+    CHECK(d.stride == 384u);  // width rounded up to 64
+    CHECK(d.payload_len == size_t(384) * h + size_t(192) * 121 * 2);
+    CHECK(d.capture_ts_ns == 42);
+    const auto payload = slot->payload.subspan(d.payload_offset, d.payload_len);
+    pattern::Stamp stamp;
+    REQUIRE(pattern::ReadLuma(payload, w, h, int(d.stride), &stamp) == pattern::ReadStatus::kOk);
+    CHECK(stamp == pattern::Stamp{7, 123456});
+    // White bar (top-right of the first row is the 75% bars; the stamp's white cells are
+    // at limited-range 235) and neutral chroma under the stamp's black quiet zone.
+    const uint8_t* u = payload.data() + size_t(d.stride) * h;
+    const uint8_t* v = u + size_t(d.stride / 2) * ((h + 1) / 2);
+    CHECK(payload[0] == 16);  // quiet zone: black
+    CHECK(u[0] == 128);
+    CHECK(v[0] == 128);
+
+    // The slot straight into the encoder (no copy) and back out of a decoder.
+    auto enc = encode::VideoEncoder::Create(EncoderThread::Config(w, h).encoder);
+    REQUIRE(enc.ok());
+    encode::RawFrame rf{payload.data(), payload.size(), w, h, int(d.stride), d.format, 1};
+    encode::AccessUnit au;
+    REQUIRE((*enc)->Encode(rf, &au).ok());
+    CHECK((*enc)->last_convert_ns() == 0);
+    raw.Release(*slot);
+    auto dec = encode::TestDecoder::Create(host::Codec::kH264);
+    REQUIRE(dec.ok());
+    bool got = false;
+    auto on_pic = [&](const encode::DecodedPicture& p) {
+      CHECK(p.width == w - 1);
+      CHECK(p.height == h - 1);
+      pattern::Stamp back;
+      CHECK(pattern::ReadLuma(p.luma, p.width, p.height, p.stride, &back) ==
+            pattern::ReadStatus::kOk);
+      CHECK(back == pattern::Stamp{7, 123456});
+      got = true;
+    };
+    REQUIRE((*dec)->Decode(au.data, au.pts, on_pic).ok());
+    REQUIRE((*dec)->Flush(on_pic).ok());
+    CHECK(got);
   }
 }
 

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "host/encode/convert.h"
+
 namespace lumen::capture {
 
 size_t FrameBytes(PixelFormat format, int stride, int height) {
@@ -49,6 +51,25 @@ bool RingFrameSink::Produce(
 bool RingFrameSink::Deliver(const CapturedFrame& f) {
   const size_t bytes = FrameBytes(f.format, f.stride, f.height);
   if (f.data == nullptr || bytes == 0 || f.len < bytes) return false;
+  const bool packed = f.format == PixelFormat::kBgrx || f.format == PixelFormat::kRgbx;
+  if (ring_format_ == PixelFormat::kI420 && packed) {
+    if (f.width <= 0 || f.height <= 0 || f.stride < 4 * f.width) return false;
+    // Straight from the source's pixels into the slot's planes: one read of the packed
+    // frame, 1.5 bytes per pixel written to shared memory.
+    const int stride = (f.width + 63) & ~63;
+    const size_t y_bytes = size_t(stride) * size_t(f.height);
+    const size_t c_bytes = size_t(stride / 2) * size_t((f.height + 1) / 2);
+    const encode::RgbOrder order =
+        f.format == PixelFormat::kBgrx ? encode::RgbOrder::kBgrx : encode::RgbOrder::kRgbx;
+    return Produce(f.width, f.height, stride, PixelFormat::kI420, f.capture_ts_ns,
+                   [&](std::span<uint8_t> dst, uint64_t) {
+                     encode::YuvPlanes planes{dst.data(),     dst.data() + y_bytes,
+                                              dst.data() + y_bytes + c_bytes,
+                                              stride,         stride / 2,
+                                              stride / 2};
+                     encode::RgbToI420(f.data, f.stride, f.width, f.height, order, planes);
+                   });
+  }
   return Produce(f.width, f.height, f.stride, f.format, f.capture_ts_ns,
                  [&](std::span<uint8_t> dst, uint64_t) { std::memcpy(dst.data(), f.data, bytes); });
 }

@@ -5,6 +5,14 @@
 // (host/common/shm_ring.h, kDropOldest): frame ids count from 1, timestamps are
 // CLOCK_MONOTONIC ns. Frames larger than a ring slot are dropped and counted (the
 // supervisor sizes slots for the session's resolution).
+//
+// Ring format: a RingFrameSink built with PixelFormat::kI420 converts packed BGRx/RGBx
+// frames to I420 (host/encode/convert.h, BT.709 limited, AVX2 + helper thread) while it
+// writes them into the slot, so the ring carries the encoder's own input format (3 MB per
+// 1080p frame instead of 8 MB) and lumen-encode hands the slot's planes to the encoder
+// without copying. Ring I420 layout: Y (stride bytes per row, height rows), then U and V
+// (stride / 2 bytes per row, ceil(height / 2) rows each); the sink picks a stride of
+// width rounded up to 64. Planar frames (NV12/I420) pass through unchanged.
 #pragma once
 
 #include <atomic>
@@ -45,7 +53,9 @@ class FrameSink {
 class RingFrameSink : public FrameSink {
  public:
   // `ring` must be a kRawVideo ring and outlive the sink. One sink per ring.
-  explicit RingFrameSink(host::ShmRing* ring) : producer_(ring) {}
+  // `ring_format`: kUnknown writes frames as delivered; kI420 converts packed RGB to I420.
+  explicit RingFrameSink(host::ShmRing* ring, PixelFormat ring_format = PixelFormat::kUnknown)
+      : producer_(ring), ring_format_(ring_format) {}
 
   bool Deliver(const CapturedFrame& frame) override;
 
@@ -60,9 +70,11 @@ class RingFrameSink : public FrameSink {
   uint64_t frames_written() const { return written_.load(std::memory_order_relaxed); }
   uint64_t frames_too_big() const { return too_big_.load(std::memory_order_relaxed); }
   uint64_t next_frame_id() const { return next_id_; }
+  PixelFormat ring_format() const { return ring_format_; }
 
  private:
   host::RingProducer producer_;
+  PixelFormat ring_format_;
   uint64_t next_id_ = 1;
   std::atomic<uint64_t> written_{0};
   std::atomic<uint64_t> too_big_{0};

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "core/pattern/test_pattern.h"
 #include "host/common/clock.h"
@@ -14,16 +15,30 @@ uint64_t PatternSource::Run(RingFrameSink& sink, const std::atomic<bool>& stop) 
   const uint64_t period_ns = 1'000'000'000ull / uint64_t(std::max(1, config_.fps));
   uint64_t due = host::MonotonicNs();
   uint64_t painted = 0;
+  std::vector<uint8_t> desktop;  // the compositor's picture, reused frame to frame
   while (!stop.load(std::memory_order_relaxed)) {
     if (config_.max_frames != 0 && painted >= config_.max_frames) break;
     const int w = std::max(pattern::kMinWidth, width_.load());
     const int h = std::max(pattern::kMinHeight, height_.load());
+    const int stride = w * 4;
+    desktop.resize(size_t(stride) * size_t(h));
+    // The frame id the sink will give this frame (one producer thread: it cannot change).
+    const uint32_t id = uint32_t(sink.next_frame_id());
+    // Drawing the desktop: bars and box (its stamp is overwritten below).
+    pattern::PaintBgrx(desktop, w, h, stride, pattern::Stamp{id, 0});
+    // Capture starts here: the stamp carries this instant, then the grab into the ring.
     const uint64_t ts = host::MonotonicNs();
-    sink.Produce(w, h, w * 4, PixelFormat::kBgrx, ts,
-                 [&](std::span<uint8_t> px, uint64_t id) {
-                   pattern::PaintBgrx(px, w, h, w * 4,
-                                      pattern::Stamp{uint32_t(id), ts / 1000});
-                 });
+    pattern::PaintStampBgrx(desktop, w, h, stride, pattern::Stamp{id, ts / 1000});
+    CapturedFrame f;
+    f.data = desktop.data();
+    f.len = desktop.size();
+    f.width = w;
+    f.height = h;
+    f.stride = stride;
+    f.format = PixelFormat::kBgrx;
+    f.capture_ts_ns = ts;
+    f.flags = host::kRawFrameDamaged;
+    sink.Deliver(f);
     ++painted;
     due += period_ns;
     uint64_t now = host::MonotonicNs();

@@ -1,6 +1,13 @@
 // host/capture/pattern_source.h — the synthetic source (lumen-capture --source=synthetic):
-// paints core/pattern's moving test pattern straight into ring slots at a fixed rate, with
+// core/pattern's moving test pattern at a fixed rate, with
 // Stamp{frame = frame_id, timestamp_us = capture_ts_ns / 1000}.
+//
+// It models a compositor and a screen grab honestly: each frame, the "desktop" (bars and
+// box) is rendered into a private, reused BGRx buffer first — drawing, not capture work —
+// then the capture timestamp is taken, the stamp (a small corner region carrying that
+// timestamp) is painted, and the frame is "captured" into the ring through
+// RingFrameSink::Deliver (copied as BGRx, or converted to I420 on the way, per the sink's
+// ring format). capture_ts_ns therefore starts the clock where a real capture would.
 #pragma once
 
 #include <atomic>
@@ -24,8 +31,8 @@ class PatternSource {
     height_ = config.height;
   }
 
-  // Paints frames into `sink` every 1/fps s (absolute CLOCK_MONOTONIC deadlines, no
-  // drift) until `stop` becomes true or max_frames are out. Returns frames painted.
+  // Delivers frames to `sink` every 1/fps s (absolute CLOCK_MONOTONIC deadlines, no
+  // drift) until `stop` becomes true or max_frames are out. Returns frames produced.
   uint64_t Run(RingFrameSink& sink, const std::atomic<bool>& stop);
 
   // Changes the painted size from the next frame (renegotiation test hook and the

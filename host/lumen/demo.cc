@@ -292,7 +292,7 @@ int DemoMain(int argc, char** argv) {
     std::printf("  %-22s median %7.2f ms   p99 %7.2f ms   (%zu frames)\n", name, p.p50, p.p99, p.n);
   };
   std::printf("latency per stage:\n");
-  row("capture -> encoder", Pct(pick));  // paint, raw ring, wake-up, BGRx -> I420
+  row("capture -> encoder", Pct(pick));  // stamp, grab (BGRx -> I420) into the ring, wake-up
   row("encode (encoder)", Pct(enc));
   row("encoded -> transport", Pct(au_ring));
   row("packetize + send", Pct(pkt));
@@ -302,8 +302,10 @@ int DemoMain(int argc, char** argv) {
   row("host overhead", Pct(overhead));
   std::printf(
       "  (host overhead = capture -> sent minus the encoder's own time; capture -> encoder\n"
-      "   includes painting the pattern into the raw ring, the wake-up and lumen-encode's\n"
-      "   BGRx -> I420 conversion)\n");
+      "   starts after the desktop was drawn: painting the stamp, lumen-capture's grab into\n"
+      "   the raw ring (converted to I420 on the way unless --ring-format=bgrx; then\n"
+      "   lumen-encode converts, also counted here) and the wake-up; lumen-encode passes\n"
+      "   the ring's I420 planes to the encoder without a copy)\n");
   std::printf("bitrate: %.0f kbit/s (access units), %llu datagrams\n", kbps,
               (unsigned long long)ps.datagrams_sent);
   std::printf("FEC: %llu frames recovered (%llu shards); induced drops %llu of %llu datagrams\n",
