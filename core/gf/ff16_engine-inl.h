@@ -169,8 +169,12 @@ static constexpr unsigned RadixFor(unsigned layers) {
   return layers >= 3 && layers != 4 ? 8 : layers >= 2 ? 4 : 2;
 }
 
+// Into L2 (prefetcht1), six groups ahead: the shards come from L3 or DRAM,
+// and prefetching them into L1 three groups ahead (as before) evicted the
+// work area's lines there; measured on Zen 4, W4 encode 3.4-6.8k -> 5.2-5.9k
+// MB/s interleaved, W3 unchanged or better.
 static inline void PrefetchStripe(const uint8_t* p, size_t len) {
-  for (size_t b = 0; b < len; b += kBlockBytes) __builtin_prefetch(p + b);
+  for (size_t b = 0; b < len; b += kBlockBytes) __builtin_prefetch(p + b, 0, 2);
 }
 
 // One inverse radix-8 group (layers d, 2d, 4d) over in[i + {0..7}d]. m[j] is
@@ -300,8 +304,8 @@ static void EngineIfft(const uint8_t** rd, uint8_t* const* w, uint8_t* const* ac
           for (unsigned q = r; q < r + span; ++q) std::memset(w[q], 0, len);
         continue;
       }
-      if (first && r + 4 * span <= n) {  // the first pass streams from the shards
-        for (unsigned q = r + 3 * span; q < r + 4 * span; ++q)
+      if (first && r + 7 * span <= n) {  // the first pass streams from the shards
+        for (unsigned q = r + 6 * span; q < r + 7 * span; ++q)
           if (rd[q] != zero) PrefetchStripe(rd[q], len);
       }
       if (radix == 8) {
