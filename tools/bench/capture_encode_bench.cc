@@ -1,7 +1,8 @@
 // tools/bench/capture_encode_bench.cc — per-frame cost of lumen's video path at 720p and
-// 1080p: paint (core/pattern), BGRx->I420 conversion (ours vs swscale, the anchor), and
-// one encoded frame for each software encoder (x264 ultrafast/zerolatency, x265
-// ultrafast/zerolatency, SVT-AV1 preset 12 low-delay) through host/encode's VideoEncoder.
+// 1080p: paint (core/pattern), BGRx->I420 conversion (ours vs swscale, the anchor), the
+// capture-side grab into an I420 ring slot (stamp + conversion), and one encoded frame for
+// each software encoder (x264 ultrafast/zerolatency, x265 ultrafast/zerolatency, SVT-AV1
+// preset 12 low-delay) through host/encode's VideoEncoder, from BGRx and from I420 slots.
 // Medians over several repetitions; the conversion is verified against swscale.
 //
 //   bazel run -c opt //tools/bench:capture_encode_bench [-- --quick]
@@ -108,6 +109,30 @@ int main(int argc, char** argv) {
     Line("  one thread, sse2", w, h, sse2, "", 0);
     if (worst > 3) std::printf("  WARNING: luma differs from swscale by up to %d\n", worst);
 
+    // lumen-capture's work after the capture timestamp with the synthetic source and an
+    // I420 ring: stamp the freshly drawn desktop, convert it into the next of four
+    // rotating ring-slot-sized I420 buffers (ring layout: stride = width rounded to 64).
+    const int ring_stride = (w + 63) & ~63;
+    std::vector<std::vector<uint8_t>> slots(
+        4, std::vector<uint8_t>(size_t(ring_stride) * h + size_t(ring_stride) * ((h + 1) / 2)));
+    auto slot_planes = [&](std::vector<uint8_t>& slot) {
+      uint8_t* su = slot.data() + size_t(ring_stride) * h;
+      return lumen::encode::YuvPlanes{slot.data(), su,
+                                      su + size_t(ring_stride / 2) * ((h + 1) / 2), ring_stride,
+                                      ring_stride / 2, ring_stride / 2};
+    };
+    int slot_turn = 0;
+    uint32_t grab_n = 0;
+    const double grab = MedianNsPerCall(
+        [&] {
+          lumen::pattern::PaintBgrx(bgrx, w, h, stride, lumen::pattern::Stamp{grab_n, 0});
+          lumen::pattern::PaintStampBgrx(bgrx, w, h, stride, lumen::pattern::Stamp{grab_n++, 1});
+          lumen::encode::RgbToI420(bgrx.data(), stride, w, h, lumen::encode::RgbOrder::kBgrx,
+                                   slot_planes(slots[slot_turn++ % slots.size()]));
+        },
+        reps, 10);
+    Line("grab: stamp + ->I420", w, h, grab - paint, "", 0);
+
     for (lumen::encode::Codec codec :
          {lumen::encode::Codec::kH264, lumen::encode::Codec::kHevc, lumen::encode::Codec::kAv1}) {
       lumen::encode::EncoderConfig cfg;
@@ -138,8 +163,23 @@ int main(int argc, char** argv) {
       Line(name.c_str(), w, h, t - paint - ours, "", 0);
       const std::string total = std::string("  convert+encode");
       Line(total.c_str(), w, h, t - paint, "", 0);
+      // From the I420 ring slots (what lumen-encode does now): no conversion, and x264/x265
+      // get the slot's planes without a copy.
+      int turn_i420 = 0;
+      const double t_i420 = MedianNsPerCall(
+          [&] {
+            std::vector<uint8_t>& slot = slots[turn_i420++ % slots.size()];
+            lumen::encode::RawFrame f{slot.data(), slot.size(), w, h, ring_stride,
+                                      lumen::host::PixelFormat::kI420, pts++};
+            (void)(*enc)->Encode(f, &au);
+          },
+          reps, quick ? 3 : 8);
+      Line("  from I420 ring slot", w, h, t_i420, "", 0);
     }
   }
-  std::printf("(encode rows: one frame, conversion and paint subtracted; default threads)\n");
+  std::printf(
+      "(encode rows: one frame, conversion and paint subtracted; default threads. 'grab' = the\n"
+      " synthetic source's work after the capture timestamp, drawing subtracted; 'from I420\n"
+      " ring slot' = Encode() on ring-layout I420: no conversion, and no copy for x264/x265)\n");
   return 0;
 }
