@@ -31,6 +31,8 @@ constexpr const char* kHelp = R"(usage: lumen demo [flags]
   --width=1280 --height=720 --fps=60
   --codec=h264          h264 | hevc | av1
   --nvenc               try NVENC (CUDA hwframes) first; software fallback, logged
+  --ring-format=i420    what lumen-capture puts in the raw ring: i420 (converted on the
+                        way in; lumen-encode does not copy) | bgrx (lumen-encode converts)
   --bitrate=8000        kbit/s
   --packet-size=1392    Moonlight packet size
   --fec=20              FEC percentage (lumen framing: the starting ratio)
@@ -89,6 +91,8 @@ int DemoMain(int argc, char** argv) {
   const std::string framing = args.Str("framing", "moonlight");
   const bool lumen_fixed_fec = args.Bool("lumen-fixed-fec");
   if (args.Bool("nvenc")) pc.extra_encode_args.push_back("--nvenc");
+  const std::string ring_format = args.Str("ring-format");
+  if (!ring_format.empty()) pc.extra_capture_args.push_back("--ring-format=" + ring_format);
   const bool window = args.Bool("window");
   if (absl::Status s = args.Check(); !s.ok()) {
     std::fprintf(stderr, "lumen demo: %s\n\n%s", std::string(s.message()).c_str(), kHelp);
