@@ -39,7 +39,7 @@ struct EncoderConfig {
   int height = 720;
   int fps = 60;
   int bitrate_kbps = 10000;
-  int threads = 0;         // encoder threads; 0 = the library's choice
+  int threads = 0;         // encoder threads; 0 = the CPUs this process may use, at most 8
   int gop_frames = 0;      // periodic keyframe interval; 0 = only on start / RequestIdr
   int svtav1_preset = 12;  // libsvtav1 speed preset (12 = fastest)
 };
