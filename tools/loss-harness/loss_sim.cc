@@ -67,6 +67,17 @@ void FillRandom(std::vector<uint8_t>& buf, std::mt19937_64& rng) {
   for (; i < buf.size(); ++i) buf[i] = uint8_t(rng());
 }
 
+// Counts one frame's outcome into its row.
+void Tally(Row* row, bool bad, bool delivered, bool lost_any) {
+  if (bad) ++row->frames_bad;
+  if (delivered) {
+    ++row->frames_ok;
+    if (lost_any) ++row->frames_recovered;
+  } else {
+    ++row->frames_lost;
+  }
+}
+
 Row RunMoonlight(const Profile& profile, const LossModel& model, int fec_percent, int frames,
                  int packet_size, uint64_t seed) {
   Row row;
@@ -120,13 +131,7 @@ Row RunMoonlight(const Profile& profile, const LossModel& model, int fec_percent
       continue;
     }
     if (pk.last_plan().fec_disabled) ++row.frames_no_fec;
-    if (bad) ++row.frames_bad;
-    if (delivered) {
-      ++row.frames_ok;
-      if (lost_any) ++row.frames_recovered;
-    } else {
-      ++row.frames_lost;
-    }
+    Tally(&row, bad, delivered, lost_any);
   }
   return row;
 }
@@ -198,13 +203,7 @@ Row RunLumen(const Profile& profile, const LossModel& model, int fec_percent, in
         }
       }
     }
-    if (bad) ++row.frames_bad;
-    if (delivered) {
-      ++row.frames_ok;
-      if (lost_any) ++row.frames_recovered;
-    } else {
-      ++row.frames_lost;
-    }
+    Tally(&row, bad, delivered, lost_any);
   }
   return row;
 }
