@@ -132,14 +132,7 @@ void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
         ++count;
       });
   if (ps != moonlight::PacketizeStatus::kOk) {
-    timing->flags |= host::kTimingTooLarge;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      ++stats_.frames_too_large;
-    }
-    need_idr_ = true;
-    last_idr_request_ns_ = 0;
-    RequestIdrFromEncoder();
+    FrameNotSent(timing);
     return;
   }
   ++next_frame_index_;
@@ -157,20 +150,26 @@ void VideoTransport::SendAccessUnit(const host::AccessUnitDesc& au,
   stats_.bytes += count * stride;
 }
 
+// A frame neither framing could send: counted, flagged in its timing, and an IDR asked for
+// so the client does not wait on a stream it cannot decode.
+void VideoTransport::FrameNotSent(host::FrameTiming* timing) {
+  timing->flags |= host::kTimingTooLarge;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ++stats_.frames_too_large;
+  }
+  need_idr_ = true;
+  last_idr_request_ns_ = 0;
+  RequestIdrFromEncoder();
+}
+
 void VideoTransport::SendLumen(const host::AccessUnitDesc& au, std::span<const uint8_t> bitstream,
                                const host::SocketAddress& dest, host::FrameTiming* timing) {
   LumenHostLink::Packets p;
   const char* why = "";
   if (!lumen_->Packetize(bitstream, next_frame_index_, au.is_idr, &p, &why)) {
     spdlog::warn("lumen framing: frame of {} bytes not sent: {}", bitstream.size(), why);
-    timing->flags |= host::kTimingTooLarge;
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      ++stats_.frames_too_large;
-    }
-    need_idr_ = true;
-    last_idr_request_ns_ = 0;
-    RequestIdrFromEncoder();
+    FrameNotSent(timing);
     return;
   }
   timing->frame_index = next_frame_index_;

@@ -113,6 +113,7 @@ class VideoTransport {
   bool need_idr_ = true;
   uint64_t last_idr_request_ns_ = 0;
   void RequestIdrFromEncoder();
+  void FrameNotSent(host::FrameTiming* timing);
   mutable std::mutex mu_;  // guards dest_, stats_ parts written by the feedback thread
   host::SocketAddress dest_;
   TransportStats stats_;
