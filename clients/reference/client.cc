@@ -32,6 +32,18 @@ struct ReferenceClient::Impl {
   std::unique_ptr<transport::LumenClientLink> lumen;  // framing == kLumen
   void Deliver(FrameRecord rec, std::span<const uint8_t> au);
   void Ping(uint64_t now);
+  // Counts a received datagram; true when the induced loss drops it. draw() returns a
+  // uniform 0-100 and is called only when loss is induced.
+  template <class Draw>
+  bool CountAndDropInduced(Draw&& draw) {
+    std::lock_guard<std::mutex> l(mu);
+    ++stats.datagrams;
+    if (cfg.loss_percent > 0 && draw() < cfg.loss_percent) {
+      ++stats.datagrams_dropped_induced;
+      return true;
+    }
+    return false;
+  }
   uint64_t next_ping = 0;
   uint32_t ping_count = 0;
 };
@@ -179,15 +191,7 @@ void ReferenceClient::Loop() {
     const size_t n = im.socket.RecvBatch(&batch, 64, 9216, 20);
     for (size_t i = 0; i < n; ++i) {
       const host::Datagram& d = batch[i];
-      {
-        std::lock_guard<std::mutex> l(im.mu);
-        ++im.stats.datagrams;
-      }
-      if (im.cfg.loss_percent > 0 && uni(rng) < im.cfg.loss_percent) {
-        std::lock_guard<std::mutex> l(im.mu);
-        ++im.stats.datagrams_dropped_induced;
-        continue;
-      }
+      if (im.CountAndDropInduced([&] { return uni(rng); })) continue;
       // Remember when each frame's first datagram arrived (frameIndex at offset 20, or
       // 12 in the encryption prefix).
       if (d.data.size() >= 24) {
@@ -265,15 +269,7 @@ void ReferenceClient::LoopLumen() {
     const size_t n = im.socket.RecvBatch(&batch, 64, 9216, 20);
     for (size_t i = 0; i < n; ++i) {
       const host::Datagram& d = batch[i];
-      {
-        std::lock_guard<std::mutex> l(im.mu);
-        ++im.stats.datagrams;
-      }
-      if (im.cfg.loss_percent > 0 && uni(rng) < im.cfg.loss_percent) {
-        std::lock_guard<std::mutex> l(im.mu);
-        ++im.stats.datagrams_dropped_induced;
-        continue;
-      }
+      if (im.CountAndDropInduced([&] { return uni(rng); })) continue;
       got_any = true;
       uint32_t fid = 0;
       if (transport::LumenClientLink::PeekFrameId(d.data, &fid)) {
