@@ -70,6 +70,34 @@ void Reap(pid_t pid) {
   waitpid(pid, &st, 0);
 }
 
+// A private session bus and `mutter --headless --wayland` with a 640x480 virtual monitor, in
+// a fresh runtime dir made from `rt_template` (short: the Wayland socket path must fit in
+// sun_path, 108 bytes). Sets XDG_RUNTIME_DIR and DBUS_SESSION_BUS_ADDRESS for this process.
+struct HeadlessMutter {
+  std::string runtime_dir;
+  pid_t dbus = -1;
+  pid_t mutter = -1;
+};
+HeadlessMutter StartHeadlessMutter(const char* rt_template) {
+  HeadlessMutter h;
+  h.runtime_dir = rt_template;
+  REQUIRE(mkdtemp(h.runtime_dir.data()) != nullptr);
+  setenv("XDG_RUNTIME_DIR", h.runtime_dir.c_str(), 1);
+  int p[2];
+  REQUIRE(pipe(p) == 0);
+  h.dbus = Spawn({"dbus-daemon", "--session", "--nofork", "--print-address=1"}, p[1]);
+  close(p[1]);
+  std::string addr;
+  char c;
+  while (read(p[0], &c, 1) == 1 && c != '\n') addr.push_back(c);
+  close(p[0]);
+  REQUIRE(!addr.empty());
+  setenv("DBUS_SESSION_BUS_ADDRESS", addr.c_str(), 1);
+  h.mutter = Spawn({"mutter", "--headless", "--wayland", "--no-x11", "--wayland-display", "wl",
+                    "--virtual-monitor", "640x480"});
+  return h;
+}
+
 }  // namespace
 
 TEST_SUITE("Input") {
@@ -158,22 +186,8 @@ TEST_SUITE("Input") {
       MESSAGE("mutter or dbus-daemon not installed; skipping");
       return;
     }
-    // Short path: the Wayland socket path must fit in sun_path (108 bytes).
-    std::string rt = "/tmp/lmi_XXXXXX";
-    REQUIRE(mkdtemp(rt.data()) != nullptr);
-    setenv("XDG_RUNTIME_DIR", rt.c_str(), 1);
-    int p[2];
-    REQUIRE(pipe(p) == 0);
-    pid_t dbus = Spawn({"dbus-daemon", "--session", "--nofork", "--print-address=1"}, p[1]);
-    close(p[1]);
-    std::string addr;
-    char c;
-    while (read(p[0], &c, 1) == 1 && c != '\n') addr.push_back(c);
-    close(p[0]);
-    REQUIRE(!addr.empty());
-    setenv("DBUS_SESSION_BUS_ADDRESS", addr.c_str(), 1);
-    pid_t mutter = Spawn({"mutter", "--headless", "--wayland", "--no-x11", "--wayland-display",
-                          "wl", "--virtual-monitor", "640x480"});
+    const HeadlessMutter hm = StartHeadlessMutter("/tmp/lmi_XXXXXX");
+    const pid_t dbus = hm.dbus, mutter = hm.mutter;
     std::unique_ptr<MutterBackend> m;
     absl::Status last;
     for (int i = 0; i < 600 && !m; ++i) {  // mutter takes a moment to claim its names
@@ -237,21 +251,9 @@ TEST_SUITE("Input") {
       MESSAGE("mutter, dbus-daemon, weston-eventdemo or stdbuf not installed; skipping");
       return;
     }
-    std::string rt = "/tmp/lmj_XXXXXX";
-    REQUIRE(mkdtemp(rt.data()) != nullptr);
-    setenv("XDG_RUNTIME_DIR", rt.c_str(), 1);
-    int p[2];
-    REQUIRE(pipe(p) == 0);
-    pid_t dbus = Spawn({"dbus-daemon", "--session", "--nofork", "--print-address=1"}, p[1]);
-    close(p[1]);
-    std::string addr;
-    char c;
-    while (read(p[0], &c, 1) == 1 && c != '\n') addr.push_back(c);
-    close(p[0]);
-    REQUIRE(!addr.empty());
-    setenv("DBUS_SESSION_BUS_ADDRESS", addr.c_str(), 1);
-    pid_t mutter = Spawn({"mutter", "--headless", "--wayland", "--no-x11", "--wayland-display",
-                          "wl", "--virtual-monitor", "640x480"});
+    const HeadlessMutter hm = StartHeadlessMutter("/tmp/lmj_XXXXXX");
+    const std::string& rt = hm.runtime_dir;
+    const pid_t dbus = hm.dbus, mutter = hm.mutter;
     std::unique_ptr<MutterBackend> m;
     for (int i = 0; i < 300 && !m; ++i) {
       auto o = MutterBackend::Open();
