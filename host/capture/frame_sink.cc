@@ -48,6 +48,10 @@ bool RingFrameSink::Produce(
   return true;
 }
 
+void RingFrameSink::Prepare() const noexcept {
+  if (ring_format_ == PixelFormat::kI420) encode::PrepareConversion();
+}
+
 bool RingFrameSink::Deliver(const CapturedFrame& f) {
   const size_t bytes = FrameBytes(f.format, f.stride, f.height);
   if (f.data == nullptr || bytes == 0 || f.len < bytes) return false;

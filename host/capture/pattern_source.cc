@@ -24,7 +24,9 @@ uint64_t PatternSource::Run(RingFrameSink& sink, const std::atomic<bool>& stop) 
     desktop.resize(size_t(stride) * size_t(h));
     // The frame id the sink will give this frame (one producer thread: it cannot change).
     const uint32_t id = uint32_t(sink.next_frame_id());
-    // Drawing the desktop: bars and box (its stamp is overwritten below).
+    // Drawing the desktop: bars and box (its stamp is overwritten below). The sink's
+    // converter gets ready meanwhile (a compositor knows a frame is coming, too).
+    sink.Prepare();
     pattern::PaintBgrx(desktop, w, h, stride, pattern::Stamp{id, 0});
     // Capture starts here: the stamp carries this instant, then the grab into the ring.
     const uint64_t ts = host::MonotonicNs();

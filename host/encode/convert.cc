@@ -12,6 +12,12 @@
 #include <mutex>
 #include <thread>
 
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "core/cpu/cpu.h"
 #include "host/encode/convert_simd.h"
 
@@ -177,19 +183,57 @@ void RunRows(const Job& j, int row_begin, int row_end) noexcept {
 }
 
 // Large frames are split into stripes of kStripeRows rows that the calling thread and one
-// helper thread (started on first use, parked on a futex between frames) claim from a
-// shared counter. The caller never waits for the helper to wake up: if it is slow, the
-// caller converts every stripe itself, and it only waits for a stripe the helper has
-// already claimed. Stripes are disjoint, so the output is the same as the serial loop's.
+// helper thread (started on first use) claim from a shared counter. The caller never waits
+// for the helper to wake up: if it is slow, the caller converts every stripe itself, and it
+// only waits for a stripe the helper has already claimed. Stripes are disjoint, so the
+// output is the same as the serial loop's.
+//
+// Waking the helper when the frame is there is too slow to help: a thread parked on a
+// futex on an idle vCPU took 0.1-0.6 ms to run here (the VM halts idle vCPUs), about as long
+// as the whole 1080p conversion, so in `lumen demo` the caller did nearly every stripe alone.
+// A source that knows a frame is coming (the synthetic source before it draws) calls
+// PrepareConversion(): the helper is woken then and spins until the job arrives (at most
+// kPrepareSpinNs), so it is running when the stripes are handed out. Predicting arrivals
+// from their timing instead was tried and dropped: here they wander by 2-4 ms frame to frame
+// (drawing time, the source's own late wake-ups), so the spin windows cost ~1 ms of a core
+// per frame and still missed a third of the frames.
 constexpr int kStripeRows = 16;
 constexpr int64_t kParallelMinPixels = 640 * 360;
+constexpr uint64_t kPrepareSpinNs = 3'000'000;
 std::atomic<bool> g_parallel{true};
+
+uint64_t NowNs() noexcept {
+  timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return uint64_t(t.tv_sec) * 1'000'000'000ull + uint64_t(t.tv_nsec);
+}
+
+// Raw futex on a process-private word for the helper's wake-ups (jobs and Prepare()).
+void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) noexcept {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT | FUTEX_PRIVATE_FLAG, expected,
+          nullptr, nullptr, 0);
+}
+
+void FutexWakeOne(std::atomic<uint32_t>* word) noexcept {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1,
+          nullptr, nullptr, 0);
+}
 
 class Helper {
  public:
   static Helper* Get() {
     static Helper* const h = std::thread::hardware_concurrency() >= 2 ? new Helper : nullptr;
     return h;
+  }
+
+  // Wakes the helper now to spin for a job expected soon (see above).
+  void Prepare() noexcept {
+    caller_cpu_.store(sched_getcpu(), std::memory_order_relaxed);
+    prepared_until_ns_.store(NowNs() + kPrepareSpinNs, std::memory_order_relaxed);
+    prepared_gen_.store(next_.load(std::memory_order_relaxed) >> 40, std::memory_order_relaxed);
+    prepared_.fetch_add(1, std::memory_order_release);
+    wake_.fetch_add(1, std::memory_order_release);
+    FutexWakeOne(&wake_);
   }
 
   // Converts the whole job with the helper's help. Returns false (nothing done) if another
@@ -205,7 +249,7 @@ class Helper {
     // claim is one CAS, and a helper holding a stale value cannot claim a new job's stripe.
     next_.store((uint64_t(gen_ & 0xFFFFFF) << 40) | (stripes << 20), std::memory_order_release);
     wake_.fetch_add(1, std::memory_order_release);
-    wake_.notify_one();
+    FutexWakeOne(&wake_);
     Work();
     // Wait only for stripes the helper claimed and is still converting.
     for (int spin = 0;; ++spin) {
@@ -225,18 +269,20 @@ class Helper {
     std::thread([this] { Loop(); }).detach();
   }
 
-  // Claims and converts stripes until none are left.
-  void Work() noexcept {
+  // Claims and converts stripes until none are left. Returns whether it converted any.
+  bool Work() noexcept {
+    bool any = false;
     uint64_t v = next_.load(std::memory_order_acquire);
     for (;;) {
       const uint64_t idx = v & 0xFFFFF, count = (v >> 20) & 0xFFFFF;
-      if (idx >= count) return;
+      if (idx >= count) return any;
       if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel,
                                        std::memory_order_acquire)) {
         continue;  // v was reloaded
       }
       // The job cannot change while this stripe is unfinished (Run waits for it).
       RunRows(job_, int(idx) * kStripeRows, int(idx + 1) * kStripeRows);
+      any = true;
       if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == count) done_.notify_one();
       v = next_.load(std::memory_order_acquire);
     }
@@ -245,15 +291,53 @@ class Helper {
   void Loop() noexcept {
     uint32_t seen = wake_.load(std::memory_order_acquire);
     for (;;) {
-      wake_.wait(seen, std::memory_order_acquire);
+      while (wake_.load(std::memory_order_acquire) == seen) FutexWait(&wake_, seen);
       seen = wake_.load(std::memory_order_acquire);
-      Work();
+      // Woken by a job or by Prepare(): convert what is there; after a Prepare(), spin until
+      // the job is published (or the spin's time is up). Each Prepare() buys one spin, so a
+      // job the caller finished alone does not start another.
+      if (Work()) continue;
+      const uint32_t prepared = prepared_.load(std::memory_order_acquire);
+      if (prepared == spun_for_) continue;
+      spun_for_ = prepared;
+      // Woken too late: the job it was prepared for has started (and been done) already.
+      if ((next_.load(std::memory_order_acquire) >> 40) != prepared_gen_.load(std::memory_order_relaxed)) continue;
+      MoveOffCpu(caller_cpu_.load(std::memory_order_relaxed));
+      const uint64_t until = prepared_until_ns_.load(std::memory_order_relaxed);
+      for (uint32_t i = 0; wake_.load(std::memory_order_acquire) == seen; ++i) {
+        simde_mm_pause();
+        if ((i & 63) == 63 && NowNs() > until) break;
+      }
     }
   }
 
+  // Spinning on the caller's CPU would only slow the caller down, and the scheduler does
+  // wake the helper there at times (the other CPU busy for a moment): the helper then
+  // narrows its affinity to the other allowed CPUs, which moves it at once, and widens it
+  // again the next time it wakes elsewhere.
+  void MoveOffCpu(int caller_cpu) noexcept {
+    if (caller_cpu < 0 || sched_getcpu() != caller_cpu) {
+      if (narrowed_) narrowed_ = sched_setaffinity(0, sizeof(allowed_), &allowed_) != 0;
+      return;
+    }
+    if (!narrowed_ && sched_getaffinity(0, sizeof(allowed_), &allowed_) != 0) return;
+    cpu_set_t others = allowed_;
+    CPU_CLR(caller_cpu, &others);
+    if (CPU_COUNT(&others) > 0 && sched_setaffinity(0, sizeof(others), &others) == 0) {
+      narrowed_ = true;
+    }
+  }
+
+  cpu_set_t allowed_{};                  // helper thread only: affinity before narrowing
+  bool narrowed_ = false;                // helper thread only
+  uint32_t spun_for_ = 0;                // helper thread only: the Prepare() it last spun for
+  std::atomic<uint32_t> prepared_{0};    // Prepare() calls
+  std::atomic<uint64_t> prepared_gen_{0};  // the last job's generation at the last Prepare()
+  std::atomic<int> caller_cpu_{-1};      // where Prepare() was called
   std::mutex busy_;
   uint32_t gen_ = 0;                 // guarded by busy_
   Job job_{};                        // written under busy_ before next_ is published
+  std::atomic<uint64_t> prepared_until_ns_{0};  // how long a prepared helper spins
   std::atomic<uint64_t> next_{0};
   std::atomic<uint32_t> done_{0};
   std::atomic<uint32_t> wake_{0};
@@ -294,6 +378,11 @@ void RgbToI420(const uint8_t* src, int stride, int width, int height, RgbOrder o
 void RgbToNv12(const uint8_t* src, int stride, int width, int height, RgbOrder order,
                const YuvPlanes& d) noexcept {
   Convert(MakeJob(src, stride, width, height, order, d, true));
+}
+
+void PrepareConversion() noexcept {
+  if (!g_parallel.load(std::memory_order_relaxed)) return;
+  if (Helper* h = Helper::Get(); h != nullptr) h->Prepare();
 }
 
 void SetParallelConversion(bool on) noexcept { g_parallel.store(on, std::memory_order_relaxed); }

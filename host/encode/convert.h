@@ -14,7 +14,7 @@
 // least 640x360 on a machine with two or more CPUs are split in 16-row stripes between the
 // calling thread and one helper thread (started on first use, asleep between frames);
 // the caller converts whatever the helper has not claimed, so a slow helper never delays
-// it by more than one stripe.
+// it by more than one stripe. PrepareConversion() wakes the helper ahead of a frame.
 #pragma once
 
 #include <cstddef>
@@ -44,6 +44,13 @@ void RgbToI420(const uint8_t* src, int stride, int width, int height, RgbOrder o
 // As RgbToI420, writing NV12 (dst.u = interleaved UV, ceil(width/2) pairs per row).
 void RgbToNv12(const uint8_t* src, int stride, int width, int height, RgbOrder order,
                const YuvPlanes& dst) noexcept;
+
+// A frame will be converted shortly (within a few ms; e.g. the caller is about to draw or
+// receive it): wakes the helper thread now, to spin until the conversion starts, so that it
+// takes its share of the stripes from the first one instead of after its own wake-up (0.1-0.6
+// ms on a VM, as long as a 1080p conversion). Spins at most 3 ms. No-op when the split is off
+// or there is one CPU.
+void PrepareConversion() noexcept;
 
 // Turns the helper-thread split on (default) or off, for every caller (tests, benches).
 void SetParallelConversion(bool on) noexcept;

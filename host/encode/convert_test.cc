@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <chrono>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "core/cpu/cpu.h"
@@ -186,8 +188,19 @@ TEST_SUITE("Convert") {
         v[par].assign(u[par].size(), 0);
         y2[par].assign(y[par].size(), 0);
         uv[par].assign(size_t(2 * cw) * ch, 0);
-        // Several frames in a row: the helper is reused across calls.
-        for (int rep = 0; rep < 3; ++rep) {
+        // Several frames in a row: the helper is reused across calls; PrepareConversion()
+        // before some (the helper spinning when the job comes; its spin run out first;
+        // prepared twice in a row), which must not change a byte either.
+        for (int rep = 0; rep < 4; ++rep) {
+          if (rep == 1) PrepareConversion();
+          if (rep == 2) {
+            PrepareConversion();
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+          }
+          if (rep == 3) {
+            PrepareConversion();
+            PrepareConversion();
+          }
           RgbToI420(src.data(), stride, w, h, RgbOrder::kBgrx,
                     {y[par].data(), u[par].data(), v[par].data(), w, cw, cw});
           RgbToNv12(src.data(), stride, w, h, RgbOrder::kRgbx,
