@@ -371,6 +371,10 @@ absl::StatusOr<std::unique_ptr<Pipeline>> Pipeline::Start(const PipelineConfig& 
   rc.policy = host::OverflowPolicy::kDropOldest;
   rc.slot_count = config.raw_slots;
   rc.desc_bytes = sizeof(host::RawFrameDesc);
+  // Sized for a BGRx frame of the session's size even though lumen-capture writes I420 by
+  // default (1.5 bytes a pixel): the slack lets a captured desktop larger than the session
+  // (a 1080p desktop in a 720p session: 2.25x the pixels) through instead of dropping it as
+  // too big, and --ring-format=bgrx needs it anyway. Only the bytes written are touched.
   rc.slot_payload_bytes = (uint64_t(config.width) * config.height * 4 + 4095) / 4096 * 4096;
   auto raw = host::ShmRing::Create(rc, "lumen-raw-video");
   rc.kind = host::RingKind::kEncodedVideo;
