@@ -1,7 +1,6 @@
 // clients/reference/presenter.cc — see presenter.h.
 #include "clients/reference/presenter.h"
 
-#include <SDL2/SDL.h>
 #include <pthread.h>
 
 extern "C" {
@@ -19,6 +18,7 @@ extern "C" {
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "clients/reference/sdl_api.h"
 #include "core/pattern/test_pattern.h"
 
 namespace lumen::client {
@@ -102,6 +102,7 @@ struct Presenter::Impl {
   PresenterStats stats;
 
   // Presenter thread only.
+  const SdlApi* sdl = nullptr;  // loaded by Init()
   SDL_Window* window = nullptr;
   SDL_Renderer* renderer = nullptr;
   SDL_Texture* texture = nullptr;
@@ -120,27 +121,30 @@ struct Presenter::Impl {
 };
 
 absl::Status Presenter::Impl::Init() {
-  SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // the client owns SIGINT/SIGTERM
-  SDL_SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
+  absl::StatusOr<const SdlApi*> api = LoadSdl();
+  if (!api.ok()) return api.status();
+  sdl = *api;
+  sdl->SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");  // the client owns SIGINT/SIGTERM
+  sdl->SetHint(SDL_HINT_VIDEO_ALLOW_SCREENSAVER, "0");
   // Software rendering: blit to the window with the platform's own framebuffer (X11: XShm)
   // rather than letting SDL probe OpenGL for a "framebuffer texture" (Mesa's llvmpipe
   // under Xvfb: slower, and threads of its own).
-  if (cfg.software_renderer) SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-  if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
-    return absl::UnavailableError(absl::StrCat("SDL video init: ", SDL_GetError()));
+  if (cfg.software_renderer) sdl->SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+  if (sdl->InitSubSystem(SDL_INIT_VIDEO) != 0) {
+    return absl::UnavailableError(absl::StrCat("SDL video init: ", sdl->GetError()));
   }
-  window = SDL_CreateWindow(cfg.title.c_str(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+  window = sdl->CreateWindow(cfg.title.c_str(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                             640, 360, SDL_WINDOW_HIDDEN | SDL_WINDOW_RESIZABLE);
   if (window == nullptr) {
-    absl::Status s = absl::UnavailableError(absl::StrCat("SDL window: ", SDL_GetError()));
+    absl::Status s = absl::UnavailableError(absl::StrCat("SDL window: ", sdl->GetError()));
     Shutdown();
     return s;
   }
   Uint32 flags = cfg.software_renderer ? Uint32(SDL_RENDERER_SOFTWARE) : 0u;
   if (cfg.vsync) flags |= SDL_RENDERER_PRESENTVSYNC;
-  renderer = SDL_CreateRenderer(window, -1, flags);
+  renderer = sdl->CreateRenderer(window, -1, flags);
   if (renderer == nullptr) {
-    absl::Status s = absl::UnavailableError(absl::StrCat("SDL renderer: ", SDL_GetError()));
+    absl::Status s = absl::UnavailableError(absl::StrCat("SDL renderer: ", sdl->GetError()));
     Shutdown();
     return s;
   }
@@ -148,14 +152,15 @@ absl::Status Presenter::Impl::Init() {
 }
 
 void Presenter::Impl::Shutdown() {
-  if (texture) SDL_DestroyTexture(texture);
-  if (renderer) SDL_DestroyRenderer(renderer);
-  if (window) SDL_DestroyWindow(window);
+  if (sdl == nullptr) return;  // SDL2 never loaded
+  if (texture) sdl->DestroyTexture(texture);
+  if (renderer) sdl->DestroyRenderer(renderer);
+  if (window) sdl->DestroyWindow(window);
   texture = nullptr;
   renderer = nullptr;
   window = nullptr;
-  SDL_QuitSubSystem(SDL_INIT_VIDEO);
-  SDL_Quit();
+  sdl->QuitSubSystem(SDL_INIT_VIDEO);
+  sdl->Quit();
 }
 
 // (Re)creates the texture for a new size, layout or matrix; sizes the window to the picture.
@@ -164,15 +169,15 @@ bool Presenter::Impl::Configure(const Buffer& b) {
       b.mode == tex_mode) {
     return true;
   }
-  if (texture) SDL_DestroyTexture(texture);
-  SDL_SetYUVConversionMode(b.mode);
-  texture = SDL_CreateTexture(
+  if (texture) sdl->DestroyTexture(texture);
+  sdl->SetYUVConversionMode(b.mode);
+  texture = sdl->CreateTexture(
       renderer, b.layout == Layout::kNv12 ? SDL_PIXELFORMAT_NV12 : SDL_PIXELFORMAT_IYUV,
       SDL_TEXTUREACCESS_STREAMING, b.width, b.height);
   if (texture == nullptr) return false;
-  if (b.width != tex_w || b.height != tex_h) SDL_SetWindowSize(window, b.width, b.height);
+  if (b.width != tex_w || b.height != tex_h) sdl->SetWindowSize(window, b.width, b.height);
   if (!shown) {
-    SDL_ShowWindow(window);
+    sdl->ShowWindow(window);
     shown = true;
   }
   tex_w = b.width;
@@ -193,21 +198,21 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
   if (b != nullptr) {
     if (!Configure(*b)) return;
     if (b->layout == Layout::kNv12) {
-      SDL_UpdateNVTexture(texture, nullptr, b->y(), b->width, b->u(), 2 * b->chroma_width());
+      sdl->UpdateNVTexture(texture, nullptr, b->y(), b->width, b->u(), 2 * b->chroma_width());
     } else {
-      SDL_UpdateYUVTexture(texture, nullptr, b->y(), b->width, b->u(), b->chroma_width(), b->v(),
+      sdl->UpdateYUVTexture(texture, nullptr, b->y(), b->width, b->u(), b->chroma_width(), b->v(),
                            b->chroma_width());
     }
     have_picture = true;
   }
   if (!have_picture) return;
   int ow = 0, oh = 0;
-  SDL_GetRendererOutputSize(renderer, &ow, &oh);
-  SDL_SetRenderDrawColor(renderer, 0, 0, 0, 255);
-  SDL_RenderClear(renderer);
+  sdl->GetRendererOutputSize(renderer, &ow, &oh);
+  sdl->SetRenderDrawColor(renderer, 0, 0, 0, 255);
+  sdl->RenderClear(renderer);
   if (ow > 0 && oh > 0) {
     const SDL_Rect dst = Fit(tex_w, tex_h, ow, oh);
-    SDL_RenderCopy(renderer, texture, nullptr, &dst);
+    sdl->RenderCopy(renderer, texture, nullptr, &dst);
   }
   uint64_t presented = 0;
   {
@@ -220,7 +225,7 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
     bool ok = false, checked = false;
     pattern::Stamp st;
     if (ow == tex_w && oh == tex_h && b->rec.stamp_ok) {
-      checked = SDL_RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ARGB8888, readback.data(),
+      checked = sdl->RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ARGB8888, readback.data(),
                                      tex_w * 4) == 0;
       ok = checked &&
            pattern::ReadBgrx(readback, tex_w, tex_h, tex_w * 4, &st) == pattern::ReadStatus::kOk &&
@@ -241,7 +246,7 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
       }
     }
   }
-  SDL_RenderPresent(renderer);
+  sdl->RenderPresent(renderer);
 }
 
 void Presenter::Impl::Run() {
@@ -250,7 +255,7 @@ void Presenter::Impl::Run() {
     bool redraw = false;
     SDL_Event e;
     // Keyboard, mouse and gamepad events are ignored for now (no input goes to the host).
-    while (SDL_PollEvent(&e)) {
+    while (sdl->PollEvent(&e)) {
       if (e.type == SDL_QUIT) {
         closed = true;
       } else if (e.type == SDL_WINDOWEVENT) {
@@ -263,7 +268,7 @@ void Presenter::Impl::Run() {
       }
     }
     if (closed && shown) {
-      SDL_HideWindow(window);
+      sdl->HideWindow(window);
       shown = false;
     }
     bool got = false;
