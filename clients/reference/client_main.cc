@@ -150,13 +150,7 @@ int Run(int argc, char** argv) {
   if (presenter) {
     presenter->Stop();
     const PresenterStats w = presenter->stats();
-    std::printf(
-        "window: presented %llu of %llu pictures (replaced %llu, unsupported %llu, %d x %d), "
-        "read-back stamps ok %llu, bad %llu, skipped %llu\n",
-        (unsigned long long)w.presented, (unsigned long long)w.submitted,
-        (unsigned long long)w.replaced, (unsigned long long)w.unsupported, w.width, w.height,
-        (unsigned long long)w.readback_stamp_ok, (unsigned long long)w.readback_stamp_bad,
-        (unsigned long long)w.readback_skipped);
+    std::printf("window: %s\n", FormatPresenterStats(w).c_str());
     window_ok = w.unsupported == 0 && w.readback_stamp_bad == 0 &&
                 (pcfg.readback_every <= 0 || w.readback_stamp_ok > 0);
   }

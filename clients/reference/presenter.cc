@@ -18,6 +18,7 @@ extern "C" {
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "clients/reference/sdl_api.h"
 #include "core/pattern/test_pattern.h"
 
@@ -289,6 +290,16 @@ void Presenter::Impl::Run() {
       Draw(nullptr, false);
     }
   }
+}
+
+std::string FormatPresenterStats(const PresenterStats& w) {
+  return absl::StrFormat(
+      "presented %llu of %llu pictures (replaced %llu, unsupported %llu, %d x %d), read-back "
+      "stamps ok %llu, bad %llu, skipped %llu",
+      (unsigned long long)w.presented, (unsigned long long)w.submitted,
+      (unsigned long long)w.replaced, (unsigned long long)w.unsupported, w.width, w.height,
+      (unsigned long long)w.readback_stamp_ok, (unsigned long long)w.readback_stamp_bad,
+      (unsigned long long)w.readback_skipped);
 }
 
 absl::StatusOr<std::unique_ptr<Presenter>> Presenter::Create(const PresenterConfig& cfg) {

@@ -54,6 +54,10 @@ struct PresenterStats {
   int width = 0, height = 0;  // current texture size
 };
 
+// "presented N of M pictures (replaced R, unsupported U, W x H), read-back stamps ok K, bad
+// B, skipped S": the window line of reference_client and `lumen demo --window`.
+std::string FormatPresenterStats(const PresenterStats& s);
+
 class Presenter {
  public:
   // Starts the presenter thread: SDL video init, window (shown at the first picture's size),

@@ -6,6 +6,8 @@
 //  * end to end: the real host pipeline (lumen-capture synthetic -> lumen-encode x264 ->
 //    lumen-transport) streams to the real `reference_client --window --window-check=3`
 //    process, which must exit 0 with read-back stamps checked and none wrong;
+//  * `lumen demo --window` (the host's demo with the presenter embedded) passes and
+//    prints its window line;
 //  * closing the window as a window manager does (WM_DELETE_WINDOW) ends that process
 //    cleanly, long before its --seconds.
 // If Xvfb cannot start, each case prints SKIP with the reason and passes.
@@ -281,6 +283,35 @@ TEST_SUITE("Window") {
     CHECK(bad == 0);
     CHECK(out.find("stamp errors 0, decode errors 0") != std::string::npos);
     CHECK(out.find("640 x 360") != std::string::npos);
+  }
+
+  TEST_CASE("lumen demo --window: the demo's stream is shown and the window reported") {
+    Xvfb x;
+    if (!x.ok()) {
+      std::printf("SKIP: Xvfb cannot start here: %s\n", x.error().c_str());
+      return;
+    }
+    FILE* f = popen((Runfile("host/lumen/lumen") +
+                     " demo --window --seconds=3 --width=640 --height=360 --fps=30"
+                     " --bitrate=2000 2>&1")
+                        .c_str(),
+                    "r");
+    REQUIRE(f != nullptr);
+    std::string out;
+    const int status = Finish(f, &out);
+    MESSAGE(out);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(out.find("RESULT: PASS") != std::string::npos);
+    // "window: presented N of M pictures (replaced R, unsupported 0, 640 x 360), ..."
+    const size_t at = out.find("window: presented ");
+    REQUIRE(at != std::string::npos);
+    unsigned long long shown = 0, submitted = 0;
+    REQUIRE(std::sscanf(out.c_str() + at, "window: presented %llu of %llu", &shown,
+                        &submitted) == 2);
+    CHECK(shown >= 10);
+    CHECK(submitted >= shown);
+    CHECK(out.find("unsupported 0, 640 x 360") != std::string::npos);
   }
 
   TEST_CASE("closing the window (WM_DELETE_WINDOW) ends reference_client cleanly") {

@@ -219,6 +219,7 @@ int DemoMain(int argc, char** argv) {
   p.Stop();
   usleep(300000);  // datagrams still in flight on loopback
   (*client)->Stop();
+  if (presenter) presenter->Stop();
   const std::vector<host::FrameTiming> timings = p.Timings();
   const std::vector<client::FrameRecord> records = (*client)->records();
   const client::ClientStats cs = (*client)->stats();
@@ -319,6 +320,9 @@ int DemoMain(int argc, char** argv) {
     std::printf("lumen feedback: %llu loss reports, %llu IDR requests, %llu FEC ratio acks sent\n",
                 (unsigned long long)cs.loss_reports_sent, (unsigned long long)cs.idr_requests_sent,
                 (unsigned long long)cs.ratio_acks_sent);
+  }
+  if (presenter) {
+    std::printf("window: %s\n", client::FormatPresenterStats(presenter->stats()).c_str());
   }
   std::printf("restarts: capture %d, encode %d, transport %d\n", ps.restarts[0], ps.restarts[1],
               ps.restarts[2]);
