@@ -35,23 +35,13 @@ int Run(int argc, char** argv) {
     spdlog::error("{}", s.ToString());
     return 2;
   }
-  auto sock = host::OpenRingSocket(ring_fd, ring_socket);
-  if (!sock.ok()) {
-    spdlog::error("{}", sock.status().ToString());
-    return 2;
+  auto handed = host::AttachChildRings(
+      ring_fd, ring_socket, {{host::RingRole::kEncodedAudioOut, host::RingKind::kEncodedAudio}});
+  if (!handed.ok()) {
+    spdlog::error("{}", handed.status().ToString());
+    return absl::IsInvalidArgument(handed.status()) ? 2 : 3;
   }
-  auto rings = host::ReceiveRings(*sock, 10000);
-  if (!rings.ok()) {
-    spdlog::error("ring hand-off: {}", rings.status().ToString());
-    return 3;
-  }
-  auto ring = host::ShmRing::Attach(host::FindRing(*rings, host::RingRole::kEncodedAudioOut),
-                                    host::RingKind::kEncodedAudio);
-  for (const auto& r : *rings) close(r.fd);
-  if (!ring.ok()) {
-    spdlog::error("attach: {}", ring.status().ToString());
-    return 3;
-  }
+  std::optional<host::ShmRing>& ring = handed->rings[0];
   auto src = AudioSource::Start(cfg);
   if (!src.ok()) {
     spdlog::error("audio: {}", src.status().ToString());
@@ -62,7 +52,7 @@ int Run(int argc, char** argv) {
                (*src)->capturing() ? "capturing PipeWire" : "silence (" + (*src)->fallback_reason() + ")");
   std::thread watch([&] {
     while (!host::StopRequested()) {
-      auto m = host::ReadChildMessage(*sock, 200);
+      auto m = host::ReadChildMessage(handed->sock, 200);
       if (!m.ok() && m.status().code() == absl::StatusCode::kUnavailable) host::RequestStop();
     }
   });

@@ -58,30 +58,20 @@ int Run(int argc, char** argv) {
     return 2;
   }
 
-  auto sock = host::OpenRingSocket(ring_fd, ring_socket);
-  if (!sock.ok()) {
-    spdlog::error("{}", sock.status().ToString());
-    return 2;
+  auto handed = host::AttachChildRings(
+      ring_fd, ring_socket, {{host::RingRole::kRawVideoOut, host::RingKind::kRawVideo}});
+  if (!handed.ok()) {
+    spdlog::error("{}", handed.status().ToString());
+    return absl::IsInvalidArgument(handed.status()) ? 2 : 3;
   }
-  auto rings = host::ReceiveRings(*sock, 10000);
-  if (!rings.ok()) {
-    spdlog::error("ring hand-off: {}", rings.status().ToString());
-    return 3;
-  }
-  auto raw = host::ShmRing::Attach(host::FindRing(*rings, host::RingRole::kRawVideoOut),
-                                   host::RingKind::kRawVideo);
-  for (const auto& r : *rings) close(r.fd);
-  if (!raw.ok()) {
-    spdlog::error("attach: {}", raw.status().ToString());
-    return 3;
-  }
+  std::optional<host::ShmRing>& raw = handed->rings[0];
   // bgrx: frames go into the ring as the source delivers them.
   RingFrameSink sink(&*raw, ring_format == "i420" ? PixelFormat::kI420 : PixelFormat::kUnknown);
 
   std::atomic<bool> stop{false};
   std::thread watch([&] {
     while (!host::StopRequested()) {
-      auto m = host::ReadChildMessage(*sock, 200);
+      auto m = host::ReadChildMessage(handed->sock, 200);
       if (!m.ok() && m.status().code() == absl::StatusCode::kUnavailable) {
         spdlog::info("supervisor gone; stopping");
         host::RequestStop();

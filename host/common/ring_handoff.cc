@@ -171,4 +171,39 @@ absl::StatusOr<ChildMessage> ReadChildMessage(int sock, int timeout_ms) {
   return msg;
 }
 
+absl::StatusOr<ChildRings> AttachChildRings(int ring_fd, const std::string& ring_socket,
+                                            std::initializer_list<WantedRing> wanted,
+                                            int timeout_ms) {
+  absl::StatusOr<int> sock = OpenRingSocket(ring_fd, ring_socket);
+  if (!sock.ok()) return sock.status();
+  absl::StatusOr<std::vector<ReceivedRing>> received = ReceiveRings(*sock, timeout_ms);
+  if (!received.ok()) {
+    if (ring_fd < 0) close(*sock);  // connected here; an inherited fd is the caller's
+    return absl::Status(received.status().code(),
+                        absl::StrCat("ring hand-off: ", received.status().message()));
+  }
+  ChildRings out;
+  out.sock = *sock;
+  absl::Status failed;
+  for (const WantedRing& w : wanted) {
+    std::optional<ShmRing>& slot = out.rings.emplace_back();
+    const int fd = FindRing(*received, w.role);
+    if (fd < 0 && w.optional) continue;
+    absl::StatusOr<ShmRing> ring = ShmRing::Attach(fd, w.kind);
+    if (ring.ok()) {
+      slot = std::move(*ring);
+    } else if (!w.optional && failed.ok()) {
+      failed = absl::Status(ring.status().code(),
+                            absl::StrCat("attach ring role ", uint32_t(w.role), ": ",
+                                         ring.status().message()));
+    }
+  }
+  for (const ReceivedRing& r : *received) close(r.fd);
+  if (!failed.ok()) {
+    if (ring_fd < 0) close(*sock);
+    return failed;
+  }
+  return out;
+}
+
 }  // namespace lumen::host

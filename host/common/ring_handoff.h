@@ -21,11 +21,14 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "host/common/shm_ring.h"
 
 namespace lumen::host {
 
@@ -76,6 +79,25 @@ absl::StatusOr<int> OpenRingSocket(int ring_fd, const std::string& ring_socket);
 
 // Finds the fd for `role`, or -1.
 int FindRing(absl::Span<const ReceivedRing> rings, RingRole role);
+
+// A child binary's whole start-up hand-off: resolves the socket (OpenRingSocket), waits up
+// to timeout_ms for the rings (ReceiveRings), attaches the wanted roles in the order given
+// (ShmRing::Attach checks each kind) and closes every received fd (Attach dups). A wanted
+// ring marked optional that was not handed over or does not attach is left empty; any
+// other failure is an error (InvalidArgument: neither --ring-fd nor --ring-socket, a usage
+// error; otherwise the hand-off failed). `sock` stays open, as the protocol above asks.
+struct WantedRing {
+  RingRole role;
+  RingKind kind;
+  bool optional = false;
+};
+struct ChildRings {
+  int sock = -1;
+  std::vector<std::optional<ShmRing>> rings;  // one per wanted ring, same order
+};
+absl::StatusOr<ChildRings> AttachChildRings(int ring_fd, const std::string& ring_socket,
+                                            std::initializer_list<WantedRing> wanted,
+                                            int timeout_ms = 10000);
 
 // After the hand-off the same socket carries small fixed-size messages both ways.
 // Children that have nothing to say need not read or write any.

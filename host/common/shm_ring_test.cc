@@ -381,13 +381,17 @@ TEST_SUITE("ShmRingProcesses") {
     REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
     pid_t child = Spawn([&] {
       close(sv[0]);
-      auto rings = ReceiveRings(sv[1], 5000);
-      if (!rings.ok() || rings->size() != 2) return 10;
-      auto v = ShmRing::Attach(FindRing(*rings, RingRole::kEncodedVideoOut),
-                               RingKind::kEncodedVideo);
-      auto k = ShmRing::Attach(FindRing(*rings, RingRole::kControlIn), RingKind::kControl);
-      if (!v.ok() || !k.ok()) return 11;
-      for (const auto& r : *rings) close(r.fd);
+      // As the lumen-* binaries do it: the optional stats ring is not sent.
+      auto handed = AttachChildRings(
+          sv[1], "",
+          {{RingRole::kEncodedVideoOut, RingKind::kEncodedVideo},
+           {RingRole::kControlIn, RingKind::kControl},
+           {RingRole::kStatsOut, RingKind::kTransportStats, /*optional=*/true}},
+          5000);
+      if (!handed.ok() || handed->rings.size() != 3 || handed->sock != sv[1]) return 10;
+      std::optional<ShmRing>& v = handed->rings[0];
+      std::optional<ShmRing>& k = handed->rings[1];
+      if (!v || !k || handed->rings[2]) return 11;
       RingConsumer ctl(&*k);
       auto m = ctl.Acquire(5'000'000'000);
       if (!m || m->As<ControlMessage>().type != ControlType::kRequestIdr) return 12;
@@ -419,6 +423,40 @@ TEST_SUITE("ShmRingProcesses") {
     in.Release(*r);
     CHECK(WaitExit(child) == 0);
     close(sv[0]);
+  }
+
+  TEST_CASE("AttachChildRings: missing, mistyped and unnamed rings are errors") {
+    RingConfig c;
+    c.kind = RingKind::kControl;
+    c.slot_count = 4;
+    c.desc_bytes = sizeof(ControlMessage);
+    auto control = ShmRing::Create(c, "ctl");
+    REQUIRE(control.ok());
+    CHECK(absl::IsInvalidArgument(AttachChildRings(-1, "", {}).status()));  // no socket named
+    auto handoff = [&](std::initializer_list<WantedRing> wanted) {
+      int sv[2];
+      REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+      ReceivedRing send[] = {{RingRole::kControlIn, control->fd()}};
+      REQUIRE(SendRings(sv[0], send).ok());
+      absl::Status st = AttachChildRings(sv[1], "", wanted, 1000).status();
+      close(sv[0]);
+      close(sv[1]);
+      return st;
+    };
+    CHECK(handoff({{RingRole::kControlIn, RingKind::kControl}}).ok());
+    // A required role that was not sent, and a ring of the wrong kind.
+    CHECK_FALSE(handoff({{RingRole::kControlIn, RingKind::kControl},
+                         {RingRole::kRawVideoIn, RingKind::kRawVideo}})
+                    .ok());
+    CHECK_FALSE(handoff({{RingRole::kControlIn, RingKind::kRawVideo}}).ok());
+    // Optional: a mistyped ring is left out instead.
+    CHECK(handoff({{RingRole::kControlIn, RingKind::kRawVideo, /*optional=*/true}}).ok());
+    // Nothing arrives: the deadline.
+    int sv[2];
+    REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0);
+    CHECK(absl::IsDeadlineExceeded(AttachChildRings(sv[1], "", {}, 10).status()));
+    close(sv[0]);
+    close(sv[1]);
   }
 
   TEST_CASE("malformed hand-off messages are rejected") {

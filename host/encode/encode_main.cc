@@ -61,30 +61,18 @@ int Run(int argc, char** argv) {
     return 0;
   }
 
-  auto sock = host::OpenRingSocket(ring_fd, ring_socket);
-  if (!sock.ok()) {
-    spdlog::error("{}", sock.status().ToString());
-    return 2;
+  auto handed = host::AttachChildRings(
+      ring_fd, ring_socket,
+      {{host::RingRole::kRawVideoIn, host::RingKind::kRawVideo},
+       {host::RingRole::kEncodedVideoOut, host::RingKind::kEncodedVideo},
+       {host::RingRole::kControlIn, host::RingKind::kControl, /*optional=*/true}});
+  if (!handed.ok()) {
+    spdlog::error("{}", handed.status().ToString());
+    return absl::IsInvalidArgument(handed.status()) ? 2 : 3;
   }
-  auto rings = host::ReceiveRings(*sock, 10000);
-  if (!rings.ok()) {
-    spdlog::error("ring hand-off: {}", rings.status().ToString());
-    return 3;
-  }
-  auto raw = host::ShmRing::Attach(host::FindRing(*rings, host::RingRole::kRawVideoIn),
-                                   host::RingKind::kRawVideo);
-  auto au = host::ShmRing::Attach(host::FindRing(*rings, host::RingRole::kEncodedVideoOut),
-                                  host::RingKind::kEncodedVideo);
-  std::optional<host::ShmRing> control;
-  if (int fd = host::FindRing(*rings, host::RingRole::kControlIn); fd >= 0) {
-    auto r = host::ShmRing::Attach(fd, host::RingKind::kControl);
-    if (r.ok()) control = std::move(*r);
-  }
-  for (const auto& r : *rings) close(r.fd);
-  if (!raw.ok() || !au.ok()) {
-    spdlog::error("attach: {} / {}", raw.status().ToString(), au.status().ToString());
-    return 3;
-  }
+  std::optional<host::ShmRing>& raw = handed->rings[0];
+  std::optional<host::ShmRing>& au = handed->rings[1];
+  std::optional<host::ShmRing>& control = handed->rings[2];
 
   EncodeService service(&*raw, &*au, control ? &*control : nullptr, cfg);
   if (absl::Status s = service.Init(); !s.ok()) {
@@ -100,7 +88,7 @@ int Run(int argc, char** argv) {
   // The supervisor's socket: EOF means it is gone.
   std::thread watch([&] {
     while (!host::StopRequested()) {
-      auto m = host::ReadChildMessage(*sock, 200);
+      auto m = host::ReadChildMessage(handed->sock, 200);
       if (!m.ok() && m.status().code() == absl::StatusCode::kUnavailable) {
         spdlog::info("supervisor gone; stopping");
         host::RequestStop();

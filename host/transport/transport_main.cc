@@ -84,30 +84,18 @@ int Run(int argc, char** argv) {
     return 2;
   }
 
-  auto sock = host::OpenRingSocket(ring_fd, ring_socket);
-  if (!sock.ok()) {
-    spdlog::error("{}", sock.status().ToString());
-    return 2;
+  auto handed = host::AttachChildRings(
+      ring_fd, ring_socket,
+      {{host::RingRole::kEncodedVideoIn, host::RingKind::kEncodedVideo},
+       {host::RingRole::kControlOut, host::RingKind::kControl},
+       {host::RingRole::kStatsOut, host::RingKind::kTransportStats, /*optional=*/true}});
+  if (!handed.ok()) {
+    spdlog::error("{}", handed.status().ToString());
+    return absl::IsInvalidArgument(handed.status()) ? 2 : 3;
   }
-  auto rings = host::ReceiveRings(*sock, 10000);
-  if (!rings.ok()) {
-    spdlog::error("ring hand-off: {}", rings.status().ToString());
-    return 3;
-  }
-  auto au_ring = host::ShmRing::Attach(host::FindRing(*rings, host::RingRole::kEncodedVideoIn),
-                                       host::RingKind::kEncodedVideo);
-  auto ctl_ring = host::ShmRing::Attach(host::FindRing(*rings, host::RingRole::kControlOut),
-                                        host::RingKind::kControl);
-  std::optional<host::ShmRing> stats_ring;
-  if (int fd = host::FindRing(*rings, host::RingRole::kStatsOut); fd >= 0) {
-    auto r = host::ShmRing::Attach(fd, host::RingKind::kTransportStats);
-    if (r.ok()) stats_ring = std::move(*r);
-  }
-  for (const auto& r : *rings) close(r.fd);
-  if (!au_ring.ok() || !ctl_ring.ok()) {
-    spdlog::error("attach: {} / {}", au_ring.status().ToString(), ctl_ring.status().ToString());
-    return 3;
-  }
+  std::optional<host::ShmRing>& au_ring = handed->rings[0];
+  std::optional<host::ShmRing>& ctl_ring = handed->rings[1];
+  std::optional<host::ShmRing>& stats_ring = handed->rings[2];
 
   host::RingConsumer au_in(&*au_ring);
   host::RingProducer ctl_out(&*ctl_ring);
@@ -134,12 +122,12 @@ int Run(int argc, char** argv) {
   host::ChildMessage ready;
   ready.type = host::ChildMessageType::kReady;
   ready.value = t.local_port();
-  (void)host::SendChildMessage(*sock, ready);
+  (void)host::SendChildMessage(handed->sock, ready);
 
   // Supervisor commands on the ring socket.
   std::thread commands([&] {
     while (!host::StopRequested()) {
-      auto m = host::ReadChildMessage(*sock, 200);
+      auto m = host::ReadChildMessage(handed->sock, 200);
       if (!m.ok()) {
         if (m.status().code() == absl::StatusCode::kUnavailable) {
           spdlog::info("supervisor gone; stopping");
