@@ -3,10 +3,6 @@
 // sized to the client"); RecordMonitor captures mutter's own virtual monitor. Skips only
 // when mutter or PipeWire cannot run here.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -20,42 +16,8 @@
 #include "host/common/clock.h"
 #include "host/common/shm_ring.h"
 
-extern char** environ;
-
 namespace lumen::capture {
 namespace {
-
-class Mutter {
- public:
-  Mutter() {
-    if (::access("/usr/bin/mutter", X_OK) != 0) return;
-    const std::string display = "lumen-test-wl-" + std::to_string(getpid());
-    std::string a0 = "mutter", a1 = "--headless", a2 = "--wayland", a3 = "--no-x11",
-                a4 = "--wayland-display=" + display, a5 = "--virtual-monitor", a6 = "1024x768";
-    char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(), a4.data(), a5.data(), a6.data(), nullptr};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid_, "/usr/bin/mutter", &fa, nullptr, argv, environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Mutter() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int st = 0;
-      for (int i = 0; i < 40 && ::waitpid(pid_, &st, WNOHANG) == 0; ++i) ::usleep(50000);
-      if (::waitpid(pid_, &st, WNOHANG) == 0) {
-        ::kill(pid_, SIGKILL);
-        ::waitpid(pid_, &st, 0);
-      }
-    }
-  }
-  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
-
- private:
-  pid_t pid_ = -1;
-};
 
 host::ShmRing RawRing(int w, int h) {
   host::RingConfig rc;
@@ -71,7 +33,7 @@ host::ShmRing RawRing(int w, int h) {
 
 // Retries `open` until mutter's ScreenCast service answers (it registers ~0.2 s after start).
 template <class Open>
-absl::StatusOr<std::unique_ptr<ScreenCastSession>> Retry(Open&& open, const Mutter& m) {
+absl::StatusOr<std::unique_ptr<ScreenCastSession>> Retry(Open&& open, const HeadlessMutter& m) {
   absl::StatusOr<std::unique_ptr<ScreenCastSession>> s = absl::UnavailableError("not tried");
   for (int i = 0; i < 60 && m.running(); ++i) {
     s = open();
@@ -99,7 +61,7 @@ TEST_SUITE("MutterScreenCast") {
       MESSAGE("SKIPPED: PipeWire cannot start here: " << env.status().ToString());
       return;
     }
-    Mutter mutter;
+    HeadlessMutter mutter("lumen-test-wl");
     if (!mutter.running()) {
       MESSAGE("SKIPPED: mutter is not installed or does not start here");
       return;
@@ -158,7 +120,7 @@ TEST_SUITE("MutterScreenCast") {
       MESSAGE("SKIPPED: PipeWire cannot start here: " << env.status().ToString());
       return;
     }
-    Mutter mutter;
+    HeadlessMutter mutter("lumen-test-wl");
     if (!mutter.running()) {
       MESSAGE("SKIPPED: mutter is not installed or does not start here");
       return;

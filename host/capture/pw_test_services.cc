@@ -1,7 +1,11 @@
 // host/capture/pw_test_services.cc — see pw_test_services.h.
 #include "host/capture/pw_test_services.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,6 +13,8 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+
+extern char** environ;
 
 namespace lumen::capture {
 namespace {
@@ -79,6 +85,37 @@ absl::StatusOr<PwTestEnv> Start() {
 absl::StatusOr<PwTestEnv> EnsurePipeWireTestServices() {
   if (!g_result) g_result = std::make_unique<absl::StatusOr<PwTestEnv>>(Start());
   return *g_result;
+}
+
+HeadlessMutter::HeadlessMutter(const std::string& display_prefix) {
+  if (::access("/usr/bin/mutter", X_OK) != 0) return;
+  const std::string display = display_prefix + "-" + std::to_string(::getpid());
+  std::string a0 = "mutter", a1 = "--headless", a2 = "--wayland", a3 = "--no-x11",
+              a4 = "--wayland-display=" + display, a5 = "--virtual-monitor", a6 = "1024x768";
+  char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(),
+                  a4.data(), a5.data(), a6.data(), nullptr};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, "/usr/bin/mutter", &fa, nullptr, argv, environ) == 0) pid_ = pid;
+  posix_spawn_file_actions_destroy(&fa);
+}
+
+HeadlessMutter::~HeadlessMutter() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGTERM);
+  int st = 0;
+  for (int i = 0; i < 40 && ::waitpid(pid_, &st, WNOHANG) == 0; ++i) ::usleep(50000);
+  if (::waitpid(pid_, &st, WNOHANG) == 0) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &st, 0);
+  }
+}
+
+bool HeadlessMutter::running() const {
+  return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0;
 }
 
 }  // namespace lumen::capture

@@ -24,4 +24,20 @@ struct PwTestEnv {
 // Idempotent; thread-compatible (call from the test thread).
 absl::StatusOr<PwTestEnv> EnsurePipeWireTestServices();
 
+// `mutter --headless --wayland --no-x11 --virtual-monitor 1024x768` on the current session
+// bus (and PipeWire), output discarded, wayland display "<display_prefix>-<pid>"; stopped
+// (SIGTERM, then SIGKILL after 2 s) when destroyed. running() is false where mutter is not
+// installed or exited: tests skip then.
+class HeadlessMutter {
+ public:
+  explicit HeadlessMutter(const std::string& display_prefix);
+  ~HeadlessMutter();
+  HeadlessMutter(const HeadlessMutter&) = delete;
+  HeadlessMutter& operator=(const HeadlessMutter&) = delete;
+  bool running() const;
+
+ private:
+  int pid_ = -1;
+};
+
 }  // namespace lumen::capture

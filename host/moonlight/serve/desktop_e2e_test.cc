@@ -8,12 +8,8 @@
 // monitor, or silence). A --video source that cannot open falls back to the pattern.
 // Skips, with the reason, where PipeWire or mutter cannot run.
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -33,79 +29,23 @@
 #include "host/moonlight/serve/moonlight_host.h"
 #include "host/moonlight/state/host_state.h"
 
-extern char** environ;
-
 namespace lumen::moonlight::serve {
 namespace {
 
-using testing::FreeUdpPort;
 using testing::PortFromUrl;
-using testing::TempDir;
 
-// mutter --headless on the current session bus, output discarded.
-class Mutter {
- public:
-  Mutter() {
-    if (::access("/usr/bin/mutter", X_OK) != 0) return;
-    const std::string display = "lumen-serve-wl-" + std::to_string(getpid());
-    std::string a0 = "mutter", a1 = "--headless", a2 = "--wayland", a3 = "--no-x11",
-                a4 = "--wayland-display=" + display, a5 = "--virtual-monitor", a6 = "1024x768";
-    char* argv[] = {a0.data(), a1.data(), a2.data(), a3.data(),
-                    a4.data(), a5.data(), a6.data(), nullptr};
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    if (posix_spawn(&pid_, "/usr/bin/mutter", &fa, nullptr, argv, environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Mutter() {
-    if (pid_ <= 0) return;
-    ::kill(pid_, SIGTERM);
-    int st = 0;
-    for (int i = 0; i < 40 && ::waitpid(pid_, &st, WNOHANG) == 0; ++i) ::usleep(50000);
-    if (::waitpid(pid_, &st, WNOHANG) == 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, &st, 0);
-    }
-  }
-  bool running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
+// The host with a desktop video source, PipeWire audio and (optionally) an input router.
+struct Host : testing::LoopbackHost {
+  Host(VideoFactory video, std::shared_ptr<InputRouter> input)
+      : LoopbackHost("lumen-desktop-e2e", http::kScmH264, Options(std::move(video), input)) {}
 
- private:
-  pid_t pid_ = -1;
-};
-
-struct Host {
-  std::unique_ptr<state::HostState> state;
-  std::unique_ptr<MoonlightHost> host;
-  std::unique_ptr<http::NvHttpServer> http;
-
-  Host(VideoFactory video, std::shared_ptr<InputRouter> input) {
-    state::StateDirs dirs;
-    dirs.config_dir = TempDir("dcfg");
-    dirs.state_dir = TempDir("dstate");
-    auto st = state::HostState::Open(dirs);
-    REQUIRE_MESSAGE(st.ok(), st.status().ToString());
-    state = std::move(*st);
+  static MoonlightHostOptions Options(VideoFactory video, std::shared_ptr<InputRouter> input) {
     MoonlightHostOptions o;
-    o.bind_address = "127.0.0.1";
-    o.rtsp_port = 0;
-    o.control_port = 0;
-    o.video_port = FreeUdpPort();
-    o.audio_port = FreeUdpPort();
     o.video = std::move(video);
     o.audio_packets = PipeWireAudioFactory();
     if (input) o.on_input = [input](const input::InputEvent& ev) { input->Handle(ev); };
-    auto h = MoonlightHost::Start(std::move(o));
-    REQUIRE_MESSAGE(h.ok(), h.status().ToString());
-    host = std::move(*h);
-    const http::NvHttpOptions no =
-        testing::LoopbackNvHttpOptions("lumen-desktop-e2e", host->rtsp_port());
-    http = std::make_unique<http::NvHttpServer>(no, state.get(), host.get());
-    http->SetCodecMask(http::kScmH264);
-    REQUIRE(http->Start().ok());
+    return o;
   }
-  ~Host() { http->Stop(); }
 };
 
 struct Session {
@@ -117,18 +57,7 @@ struct Session {
 // Pair, launch at w x h, RTSP handshake, audio + control + video receivers.
 Session Connect(Host& h, client::MoonlightHttpClient& c, int w, int hgt) {
   REQUIRE(c.GetServerInfo(false).ok());  // learns the HTTPS port
-  std::thread pin([&] {
-    for (int i = 0; i < 200; ++i) {
-      if (!h.http->pairing().Pending().empty()) {
-        CHECK(h.http->pairing().SubmitPin("4321", "e2e").ok());
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
-  absl::Status pst = c.Pair("4321");
-  pin.join();
-  REQUIRE_MESSAGE(pst.ok(), pst.ToString());
+  testing::PairWithPin(h, c);
 
   client::LaunchOptions lo;
   lo.app_id = 1234;
@@ -192,7 +121,7 @@ TEST_SUITE("ServeDesktop") {
       MESSAGE("SKIPPED: PipeWire cannot start here: " << env.status().ToString());
       return;
     }
-    Mutter mutter;
+    capture::HeadlessMutter mutter("lumen-serve-wl");
     if (!mutter.running()) {
       MESSAGE("SKIPPED: mutter is not installed or does not start here");
       return;

@@ -1,5 +1,6 @@
-// host/moonlight/serve/e2e_test_util.h — small helpers shared by the serve end-to-end tests
-// (moonlight_e2e_test, desktop_e2e_test): free loopback ports, per-test temp dirs, URL ports.
+// host/moonlight/serve/e2e_test_util.h — what the serve end-to-end tests (moonlight_e2e_test,
+// desktop_e2e_test) share: free loopback ports, per-test temp dirs, URL ports, the host
+// (fresh state + MoonlightHost + nvhttp on loopback) and PIN pairing against it.
 #pragma once
 
 #include <arpa/inet.h>
@@ -8,11 +9,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
+#include <thread>
 
+#include "clients/moonlight/http_client.h"
 #include "host/moonlight/http/nvhttp_server.h"
+#include "host/moonlight/serve/moonlight_host.h"
+#include "host/moonlight/state/host_state.h"
 
 namespace lumen::moonlight::serve::testing {
 
@@ -57,6 +64,55 @@ inline http::NvHttpOptions LoopbackNvHttpOptions(const char* hostname, uint16_t 
   no.enable_admin = false;
   no.write_admin_file = false;
   return no;
+}
+
+// The host under test: state in fresh temp dirs ("<name>-cfg", "<name>-state"), a
+// MoonlightHost built from `o` with loopback binding, RTSP/control on ephemeral ports and
+// free UDP ports for video and audio, and nvhttp (LoopbackNvHttpOptions) offering the codecs
+// in `codec_mask`. Everything is REQUIREd to start; nvhttp is stopped first on the way out.
+struct LoopbackHost {
+  std::unique_ptr<state::HostState> state;
+  std::unique_ptr<MoonlightHost> host;
+  std::unique_ptr<http::NvHttpServer> http;
+
+  LoopbackHost(const std::string& name, uint32_t codec_mask, MoonlightHostOptions o) {
+    state::StateDirs dirs;
+    dirs.config_dir = TempDir((name + "-cfg").c_str());
+    dirs.state_dir = TempDir((name + "-state").c_str());
+    auto st = state::HostState::Open(dirs);
+    REQUIRE_MESSAGE(st.ok(), st.status().ToString());
+    state = std::move(*st);
+    o.bind_address = "127.0.0.1";
+    o.rtsp_port = 0;
+    o.control_port = 0;
+    o.video_port = FreeUdpPort();
+    o.audio_port = FreeUdpPort();
+    auto h = MoonlightHost::Start(std::move(o));
+    REQUIRE_MESSAGE(h.ok(), h.status().ToString());
+    host = std::move(*h);
+    http = std::make_unique<http::NvHttpServer>(
+        LoopbackNvHttpOptions(name.c_str(), host->rtsp_port()), state.get(), host.get());
+    http->SetCodecMask(codec_mask);
+    REQUIRE(http->Start().ok());
+  }
+  ~LoopbackHost() { http->Stop(); }
+};
+
+// Pairs `c` with PIN 4321, entering the PIN host-side (as the user would on the admin page)
+// once the request is pending.
+inline void PairWithPin(LoopbackHost& h, client::MoonlightHttpClient& c) {
+  std::thread pin([&] {
+    for (int i = 0; i < 200; ++i) {
+      if (!h.http->pairing().Pending().empty()) {
+        CHECK(h.http->pairing().SubmitPin("4321", "e2e").ok());
+        return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  absl::Status st = c.Pair("4321");
+  pin.join();
+  REQUIRE_MESSAGE(st.ok(), st.ToString());
 }
 
 }  // namespace lumen::moonlight::serve::testing

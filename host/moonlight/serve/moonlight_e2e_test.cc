@@ -24,56 +24,20 @@
 namespace lumen::moonlight::serve {
 namespace {
 
-using testing::FreeUdpPort;
 using testing::PortFromUrl;
-using testing::TempDir;
 
-struct Host {
-  std::unique_ptr<state::HostState> state;
-  std::unique_ptr<MoonlightHost> host;
-  std::unique_ptr<http::NvHttpServer> http;
+// The host with the synthetic pattern (MoonlightHost's default video) and a 440 Hz sine.
+struct Host : testing::LoopbackHost {
+  Host() : LoopbackHost("lumen-e2e", http::kScmH264 | http::kScmHevc, Options()) {}
 
-  Host() {
-    state::StateDirs dirs;
-    dirs.config_dir = TempDir("cfg");
-    dirs.state_dir = TempDir("state");
-    auto st = state::HostState::Open(dirs);
-    REQUIRE_MESSAGE(st.ok(), st.status().ToString());
-    state = std::move(*st);
+  static MoonlightHostOptions Options() {
     MoonlightHostOptions o;
-    o.bind_address = "127.0.0.1";
-    o.rtsp_port = 0;
-    o.control_port = 0;
-    o.video_port = FreeUdpPort();
-    o.audio_port = FreeUdpPort();
     o.audio = stream::SineSource(440);
-    auto h = MoonlightHost::Start(std::move(o));
-    REQUIRE_MESSAGE(h.ok(), h.status().ToString());
-    host = std::move(*h);
-    const http::NvHttpOptions no =
-        testing::LoopbackNvHttpOptions("lumen-e2e", host->rtsp_port());
-    http = std::make_unique<http::NvHttpServer>(no, state.get(), host.get());
-    http->SetCodecMask(http::kScmH264 | http::kScmHevc);
-    REQUIRE(http->Start().ok());
+    return o;
   }
-  ~Host() { http->Stop(); }
 };
 
-// Pairs `c` with PIN 4321, entering the PIN host-side once the request is pending.
-void Pair(Host& h, client::MoonlightHttpClient& c) {
-  std::thread pin([&] {
-    for (int i = 0; i < 200; ++i) {
-      if (!h.http->pairing().Pending().empty()) {
-        CHECK(h.http->pairing().SubmitPin("4321", "e2e").ok());
-        return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  });
-  absl::Status st = c.Pair("4321");
-  pin.join();
-  REQUIRE_MESSAGE(st.ok(), st.ToString());
-}
+void Pair(Host& h, client::MoonlightHttpClient& c) { testing::PairWithPin(h, c); }
 
 // One streaming session: RTSP, control, video (codec), audio. Checks and returns.
 void StreamSession(Host& h, client::MoonlightHttpClient& c, int app_id, VideoCodec codec,
