@@ -48,8 +48,8 @@ bool RingFrameSink::Produce(
   return true;
 }
 
-void RingFrameSink::Prepare() const noexcept {
-  if (ring_format_ == PixelFormat::kI420) encode::PrepareConversion();
+void RingFrameSink::Prepare(int width, int height) const noexcept {
+  if (ring_format_ == PixelFormat::kI420) encode::PrepareConversion(width, height);
 }
 
 bool RingFrameSink::Deliver(const CapturedFrame& f) {

@@ -59,10 +59,10 @@ class RingFrameSink : public FrameSink {
 
   bool Deliver(const CapturedFrame& frame) override;
 
-  // A frame is about to be delivered (the source starts drawing or receiving it): when this
-  // sink converts, the converter's helper thread is woken now so that it is already running
-  // when Deliver() hands out the stripes (encode::PrepareConversion).
-  void Prepare() const noexcept;
+  // A width x height frame is about to be delivered (the source starts drawing or receiving
+  // it): when this sink converts, the converter's helper thread is woken now so that it is
+  // already running when Deliver() hands out the stripes (encode::PrepareConversion).
+  void Prepare(int width, int height) const noexcept;
 
   // Zero-copy variant: reserves a slot for a width x height frame (stride bytes per row),
   // lets `fill` write the pixels straight into shared memory, then publishes it with

@@ -26,7 +26,7 @@ uint64_t PatternSource::Run(RingFrameSink& sink, const std::atomic<bool>& stop) 
     const uint32_t id = uint32_t(sink.next_frame_id());
     // Drawing the desktop: bars and box (its stamp is overwritten below). The sink's
     // converter gets ready meanwhile (a compositor knows a frame is coming, too).
-    sink.Prepare();
+    sink.Prepare(w, h);
     pattern::PaintBgrx(desktop, w, h, stride, pattern::Stamp{id, 0});
     // Capture starts here: the stamp carries this instant, then the grab into the ring.
     const uint64_t ts = host::MonotonicNs();

@@ -380,8 +380,11 @@ void RgbToNv12(const uint8_t* src, int stride, int width, int height, RgbOrder o
   Convert(MakeJob(src, stride, width, height, order, d, true));
 }
 
-void PrepareConversion() noexcept {
-  if (!g_parallel.load(std::memory_order_relaxed)) return;
+void PrepareConversion(int width, int height) noexcept {
+  if (!g_parallel.load(std::memory_order_relaxed) ||
+      int64_t(width) * height < kParallelMinPixels) {
+    return;  // Convert() would not hand this frame to the helper
+  }
   if (Helper* h = Helper::Get(); h != nullptr) h->Prepare();
 }
 

@@ -45,12 +45,12 @@ void RgbToI420(const uint8_t* src, int stride, int width, int height, RgbOrder o
 void RgbToNv12(const uint8_t* src, int stride, int width, int height, RgbOrder order,
                const YuvPlanes& dst) noexcept;
 
-// A frame will be converted shortly (within a few ms; e.g. the caller is about to draw or
-// receive it): wakes the helper thread now, to spin until the conversion starts, so that it
-// takes its share of the stripes from the first one instead of after its own wake-up (0.1-0.6
-// ms on a VM, as long as a 1080p conversion). Spins at most 3 ms. No-op when the split is off
-// or there is one CPU.
-void PrepareConversion() noexcept;
+// A width x height frame will be converted shortly (within a few ms; e.g. the caller is about
+// to draw or receive it): wakes the helper thread now, to spin until the conversion starts,
+// so that it takes its share of the stripes from the first one instead of after its own
+// wake-up (0.1-0.6 ms on a VM, as long as a 1080p conversion). Spins at most 3 ms. No-op
+// when the frame is too small to be split, the split is off, or there is one CPU.
+void PrepareConversion(int width, int height) noexcept;
 
 // Turns the helper-thread split on (default) or off, for every caller (tests, benches).
 void SetParallelConversion(bool on) noexcept;

@@ -191,15 +191,16 @@ TEST_SUITE("Convert") {
         // Several frames in a row: the helper is reused across calls; PrepareConversion()
         // before some (the helper spinning when the job comes; its spin run out first;
         // prepared twice in a row), which must not change a byte either.
+        PrepareConversion(320, 240);  // too small to split: a no-op
         for (int rep = 0; rep < 4; ++rep) {
-          if (rep == 1) PrepareConversion();
+          if (rep == 1) PrepareConversion(w, h);
           if (rep == 2) {
-            PrepareConversion();
+            PrepareConversion(w, h);
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
           }
           if (rep == 3) {
-            PrepareConversion();
-            PrepareConversion();
+            PrepareConversion(w, h);
+            PrepareConversion(w, h);
           }
           RgbToI420(src.data(), stride, w, h, RgbOrder::kBgrx,
                     {y[par].data(), u[par].data(), v[par].data(), w, cw, cw});
