@@ -7,6 +7,7 @@
 
 #include "core/pattern/test_pattern.h"
 #include "host/common/clock.h"
+#include "host/encode/convert.h"
 #include "host/encode/video_encoder.h"
 #include "host/transport/video_transport.h"
 
@@ -95,6 +96,14 @@ struct VideoStream::Impl {
       }
       if (idr_requested.exchange(false)) encoder->RequestIdr();
       const uint64_t capture_ns = host::MonotonicNs();
+      // The encoder converts packed frames (the pattern; a BGRx/RGBx desktop, judged by the
+      // last one) to YUV: wake the converter's helper now, while the frame is painted or
+      // copied, so that it takes its share of the stripes (encode::PrepareConversion).
+      if (!options.frames || captured.format == host::PixelFormat::kBgrx ||
+          captured.format == host::PixelFormat::kRgbx) {
+        encode::PrepareConversion(options.frames ? captured.width : w,
+                                  options.frames ? captured.height : h);
+      }
       encode::RawFrame f;
       if (options.frames) {
         // The desktop's newest picture, repeated while nothing new arrives.
