@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sodium.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "core/session/lumen_attr.h"
+#include "core/transport/crypto.h"
 #include "host/moonlight/rtsp/rtsp_cipher.h"
 
 namespace lumen::moonlight::client {
@@ -118,7 +121,8 @@ std::string RtspClient::Request(const std::string& method, const std::string& ta
   return s;
 }
 
-std::string RtspClient::BuildAnnounceBody(VideoCodec codec) const {
+std::string RtspClient::BuildAnnounceBody(VideoCodec codec,
+                                          const session::LumenAccept* lumen) const {
   std::string b =
       "v=0\r\no=android 0 14 IN IPv4 " + cfg_.host + "\r\ns=NVIDIA Streaming Client\r\n";
   auto a = [&](const std::string& name, int64_t v) {
@@ -163,6 +167,7 @@ std::string RtspClient::BuildAnnounceBody(VideoCodec codec) const {
   a("x-nv-audio.surround.AudioQuality", 0);
   a("x-nv-aqos.packetDuration", cfg_.packet_duration_ms);
   a("x-nv-video[0].encoderCscMode", 2);
+  if (lumen != nullptr) absl::StrAppend(&b, session::BuildAcceptLine(*lumen));
   absl::StrAppend(&b, "t=0 0\r\nm=video ", 47998, "  \r\n");
   return b;
 }
@@ -196,6 +201,18 @@ absl::StatusOr<RtspHandshakeResult> RtspClient::Handshake() {
   if (auto st = check(desc, "DESCRIBE"); !st.ok()) return st;
   if (desc->body.empty()) return absl::DataLossError("empty DESCRIBE body");
   out.describe_body = desc->body;
+  std::optional<session::LumenAccept> lumen_accept;
+  if (cfg_.lumen_transport) {
+    // No offer (NotFound) or one we cannot use: stay with Moonlight framing.
+    if (auto offer = session::ParseOffer(desc->body); offer.ok()) {
+      session::LumenAccept acc;
+      randombytes_buf(acc.nonce.data(), acc.nonce.size());
+      acc.aead = session::ChooseAead(*offer, transport::AesGcmAvailable());
+      acc.mtu = cfg_.lumen_mtu;
+      lumen_accept = acc;
+      out.lumen = LumenNegotiated{*offer, acc};
+    }
+  }
   if (cfg_.supports_av1 && desc->body.find("AV1/90000") != std::string::npos) {
     out.codec = VideoCodec::kAv1;
   } else if (cfg_.supports_hevc &&
@@ -225,7 +242,7 @@ absl::StatusOr<RtspHandshakeResult> RtspClient::Handshake() {
   }
   auto ann = Transact(Request("ANNOUNCE", "streamid=control/13/0",
                               {{"Session", out.session}, {"Content-type", "application/sdp"}},
-                              BuildAnnounceBody(out.codec)));
+                              BuildAnnounceBody(out.codec, lumen_accept ? &*lumen_accept : nullptr)));
   if (auto st = check(ann, "ANNOUNCE"); !st.ok()) return st;
   auto play = Transact(Request("PLAY", "/", {{"Session", out.session}}));
   if (auto st = check(play, "PLAY"); !st.ok()) return st;

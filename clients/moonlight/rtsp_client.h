@@ -8,6 +8,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,6 +49,10 @@ struct RtspClientConfig {
   int max_reference_frames = 1;
   int packet_duration_ms = 5;
   int timeout_ms = 5000;
+  // lumen-aware client: answer the host's x-lumen-transport offer (if DESCRIBE carries one)
+  // in ANNOUNCE, asking for lumen video framing with this datagram budget.
+  bool lumen_transport = false;
+  uint32_t lumen_mtu = 1408;
 };
 
 struct RtspHandshakeResult {
@@ -59,6 +64,9 @@ struct RtspHandshakeResult {
   VideoCodec codec = VideoCodec::kH264;
   std::string describe_body;
   std::string session;
+  // Set when the host offered lumen transport and we answered (cfg.lumen_transport): the
+  // video then comes in lumen framing.
+  std::optional<LumenNegotiated> lumen;
 };
 
 class RtspClient {
@@ -76,8 +84,9 @@ class RtspClient {
   // The whole handshake. Stops at the first non-200 reply.
   absl::StatusOr<RtspHandshakeResult> Handshake();
 
-  // The ANNOUNCE body for `codec` (exposed for tests).
-  std::string BuildAnnounceBody(VideoCodec codec) const;
+  // The ANNOUNCE body for `codec`, with the lumen answer when given (exposed for tests).
+  std::string BuildAnnounceBody(VideoCodec codec,
+                                const session::LumenAccept* lumen = nullptr) const;
 
  private:
   std::string Request(const std::string& method, const std::string& target,

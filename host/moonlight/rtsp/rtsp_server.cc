@@ -13,8 +13,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "core/session/lumen_attr.h"
+#include "core/transport/crypto.h"
 #include "host/moonlight/rtsp/rtsp_cipher.h"
 #include "host/moonlight/rtsp/rtsp_message.h"
 
@@ -26,6 +29,7 @@ struct RtspServer::Pending {
   uint32_t host_seq = 0;   // encrypted RTSP: host message counter
   bool setup_audio = false, setup_video = false, setup_control = false;
   bool announced = false;
+  std::optional<session::LumenOffer> lumen_offer;  // offer_lumen_transport: this launch's
 };
 
 namespace {
@@ -98,6 +102,14 @@ void RtspServer::SetPendingSession(const LaunchSession& session) {
   std::lock_guard lock(mu_);
   pending_ = std::make_unique<Pending>();
   pending_->session = session;
+  if (options_.offer_lumen_transport) {
+    session::LumenOffer offer;
+    randombytes_buf(offer.nonce.data(), offer.nonce.size());
+    offer.session_id = randombytes_random() | 1u;  // never 0
+    offer.aes256gcm = transport::AesGcmAvailable();
+    offer.xchacha20poly1305 = true;
+    pending_->lumen_offer = offer;
+  }
 }
 
 void RtspServer::ClearPendingSession() {
@@ -231,6 +243,10 @@ void RtspServer::HandleConnection(int fd, const std::string& peer) {
       // CSeq only.
     } else if (req.method == "DESCRIBE") {
       body = BuildDescribeSdp(options_.caps);
+      if (p.lumen_offer) {
+        body += session::BuildOfferLine(*p.lumen_offer);
+        ++stats_.lumen_offers;
+      }
     } else if (req.method == "SETUP") {
       std::string_view type = SetupStreamType(req.target);
       if (p.session_id.empty()) {
@@ -279,6 +295,17 @@ void RtspServer::HandleConnection(int fd, const std::string& peer) {
         } else {
           announce_session = p.session;
           announce_config = *cfg;
+          if (p.lumen_offer) {
+            // An answer switches the video to lumen framing; a bad one is counted and the
+            // session goes on with Moonlight framing, as if no answer had come.
+            auto accept = session::ParseAccept(req.body);
+            if (accept.ok() && session::AcceptMatchesOffer(*p.lumen_offer, *accept)) {
+              announce_config->lumen = LumenNegotiated{*p.lumen_offer, *accept};
+              ++stats_.lumen_accepted;
+            } else if (!absl::IsNotFound(accept.status())) {
+              ++stats_.lumen_bad_answers;
+            }
+          }
         }
       }
     } else if (req.method == "PLAY") {

@@ -38,6 +38,9 @@ struct RtspServerOptions {
   HostCapabilities caps;
   AnnouncePolicy policy;
   int read_timeout_ms = 5000;  // per connection
+  // Offer lumen transport in DESCRIBE (a fresh nonce and session id per launch); a client
+  // that answers in its ANNOUNCE gets StreamConfig::lumen set. Stock clients ignore it.
+  bool offer_lumen_transport = false;
 };
 
 struct RtspServerStats {
@@ -46,6 +49,9 @@ struct RtspServerStats {
   uint64_t bad_requests = 0;  // 400s (parse errors, bad ANNOUNCE, bad crypto)
   uint64_t rejected_no_session = 0;
   uint64_t announces = 0;
+  uint64_t lumen_offers = 0;       // DESCRIBE replies that carried the offer
+  uint64_t lumen_accepted = 0;     // ANNOUNCEs that answered it: lumen framing
+  uint64_t lumen_bad_answers = 0;  // an answer that did not parse or match: Moonlight framing
 };
 
 class RtspServer {

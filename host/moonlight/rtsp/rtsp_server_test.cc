@@ -84,6 +84,72 @@ TEST_SUITE("RtspServer") {
     CHECK(h.server->stats().bad_requests == 0);
   }
 
+  TEST_CASE("lumen transport: offered only when enabled, a fresh offer per launch") {
+    {
+      Harness h;  // offer_lumen_transport off: a lumen-aware client gets Moonlight framing
+      LaunchSession s = MakeSession(false);
+      h.server->SetPendingSession(s);
+      auto cfg = ClientConfig(h, s);
+      cfg.lumen_transport = true;
+      auto r = client::RtspClient(cfg).Handshake();
+      REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+      CHECK(r->describe_body.find("x-lumen-transport") == std::string::npos);
+      CHECK(!r->lumen);
+      std::lock_guard l(h.mu);
+      REQUIRE(h.announced.has_value());
+      CHECK(!h.announced->lumen);
+      CHECK(h.server->stats().lumen_offers == 0);
+    }
+    RtspServerOptions o;
+    o.offer_lumen_transport = true;
+    Harness h(o);
+    std::optional<session::LumenOffer> first;
+    for (int launch = 0; launch < 2; ++launch) {
+      LaunchSession s = MakeSession(launch == 1);
+      h.server->SetPendingSession(s);
+      auto cfg = ClientConfig(h, s);
+      cfg.lumen_transport = true;
+      auto r = client::RtspClient(cfg).Handshake();
+      REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+      REQUIRE(r->lumen.has_value());
+      CHECK(r->lumen->offer.session_id != 0);
+      CHECK(r->lumen->offer.xchacha20poly1305);
+      std::lock_guard l(h.mu);
+      REQUIRE(h.announced.has_value());
+      REQUIRE(h.announced->lumen.has_value());
+      // Both sides hold the same nonces, session id and AEAD: the keys will match.
+      CHECK(h.announced->lumen->offer.nonce == r->lumen->offer.nonce);
+      CHECK(h.announced->lumen->offer.session_id == r->lumen->offer.session_id);
+      CHECK(h.announced->lumen->accept.nonce == r->lumen->accept.nonce);
+      CHECK(h.announced->lumen->accept.aead == r->lumen->accept.aead);
+      CHECK(h.announced->lumen->accept.mtu == 1408);
+      if (first) CHECK(first->nonce != r->lumen->offer.nonce);
+      first = r->lumen->offer;
+    }
+    CHECK(h.server->stats().lumen_offers == 2);
+    CHECK(h.server->stats().lumen_accepted == 2);
+    CHECK(h.server->stats().lumen_bad_answers == 0);
+  }
+
+  TEST_CASE("lumen transport: a bad answer is counted and the session keeps Moonlight framing") {
+    RtspServerOptions o;
+    o.offer_lumen_transport = true;
+    Harness h(o);
+    LaunchSession s = MakeSession(false);
+    h.server->SetPendingSession(s);
+    auto cfg = ClientConfig(h, s);
+    cfg.lumen_transport = true;
+    cfg.lumen_mtu = 40;  // leaves no room for a shard: not a valid answer
+    auto r = client::RtspClient(cfg).Handshake();
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());  // the stream still starts
+    std::lock_guard l(h.mu);
+    REQUIRE(h.announced.has_value());
+    CHECK(!h.announced->lumen);
+    CHECK(h.server->stats().lumen_bad_answers == 1);
+    CHECK(h.server->stats().lumen_accepted == 0);
+    CHECK(h.server->stats().bad_requests == 0);
+  }
+
   TEST_CASE("encrypted handshake (rtspenc)") {
     Harness h;
     LaunchSession s = MakeSession(true);

@@ -6,8 +6,19 @@
 #define LUMEN_HOST_MOONLIGHT_RTSP_STREAM_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
+
+#include "core/session/lumen_attr.h"
 
 namespace lumen::moonlight {
+
+// lumen transport agreed in the RTSP handshake (docs/lumen-transport.md §4): the host's
+// DESCRIBE offer and the client's matching ANNOUNCE answer. The video keys derive from the
+// launch's rikey and both nonces; the client's mtu is the datagram budget.
+struct LumenNegotiated {
+  session::LumenOffer offer;
+  session::LumenAccept accept;
+};
 
 enum class VideoCodec : uint8_t { kH264 = 0, kHevc = 1, kAv1 = 2 };
 
@@ -54,6 +65,9 @@ struct StreamConfig {
   uint32_t nv_feature_flags = 0;
   uint32_t encryption_enabled = 0;  // SS_ENC_* bits the client turned on
   int use_reliable_udp = 1;         // 13 = encrypted control stream
+
+  // Video framing: lumen transport when negotiated, else Moonlight's.
+  std::optional<LumenNegotiated> lumen;
 
   bool control_encrypted() const { return use_reliable_udp == 13; }
   bool control_v2() const { return (encryption_enabled & kEncControlV2) != 0; }

@@ -50,12 +50,6 @@ class LatestFrame : public capture::FrameSink, public stream::FrameProvider {
   uint64_t generation_ = 0;
 };
 
-std::string StreamStats(const stream::VideoStreamStats& v) {
-  return absl::StrCat("video[", v.encoder, "] encoded ", v.frames_encoded, " sent ",
-                      v.frames_sent, " idr ", v.idr_frames, " datagrams ", v.datagrams, " pings ",
-                      v.pings, " encode errors ", v.encode_errors);
-}
-
 // Members are destroyed bottom-up: the stream (encode thread) first, then the capture.
 class DesktopVideo : public VideoSource {
  public:
@@ -68,7 +62,7 @@ class DesktopVideo : public VideoSource {
   void RequestIdr() override { stream->RequestIdr(); }
   std::string StatsLine() const override {
     const capture::PipeWireSourceStats c = capture->stats();
-    return absl::StrCat(StreamStats(stream->stats()), " capture[", label, "] frames ", c.frames,
+    return absl::StrCat(stream::FormatVideoStreamStats(stream->stats()), " capture[", label, "] frames ", c.frames,
                         " ", c.width, "x", c.height, capture->ok() ? "" : " FAILED: ",
                         capture->ok() ? "" : capture->error());
   }

@@ -15,6 +15,7 @@
 #include "clients/moonlight/http_client.h"
 #include "clients/moonlight/rtsp_client.h"
 #include "clients/moonlight/stream_client.h"
+#include "clients/reference/client.h"
 #include "core/moonlight/input.h"
 #include "host/moonlight/http/nvhttp_server.h"
 #include "host/moonlight/serve/e2e_test_util.h"
@@ -39,10 +40,16 @@ struct Host : testing::LoopbackHost {
 
 void Pair(Host& h, client::MoonlightHttpClient& c) { testing::PairWithPin(h, c); }
 
-// One streaming session: RTSP, control, video (codec), audio. Checks and returns.
-void StreamSession(Host& h, client::MoonlightHttpClient& c, int app_id, VideoCodec codec,
-                   bool resume) {
+// /launch (or /resume) at 640x360@30 with a fixed rikey, then the encrypted RTSP handshake.
+struct Launched {
   client::LaunchOptions lo;
+  client::RtspClientConfig rc;
+  client::RtspHandshakeResult hs;
+};
+Launched LaunchAndHandshake(client::MoonlightHttpClient& c, int app_id, VideoCodec codec,
+                            bool resume, bool lumen_transport) {
+  Launched l;
+  client::LaunchOptions& lo = l.lo;
   lo.app_id = app_id;
   lo.width = 640;
   lo.height = 360;
@@ -56,7 +63,7 @@ void StreamSession(Host& h, client::MoonlightHttpClient& c, int app_id, VideoCod
   const std::string url = launched->Field("sessionUrl0");
   REQUIRE(url.rfind("rtspenc://", 0) == 0);
 
-  client::RtspClientConfig rc;
+  client::RtspClientConfig& rc = l.rc;
   rc.port = PortFromUrl(url);
   rc.encrypted = true;
   for (int i = 0; i < 16; ++i) rc.key[i] = static_cast<uint8_t>(0xA1 + i);
@@ -66,10 +73,25 @@ void StreamSession(Host& h, client::MoonlightHttpClient& c, int app_id, VideoCod
   rc.fps = 30;
   rc.bitrate_kbps = 4000;
   rc.supports_hevc = codec == VideoCodec::kHevc;
+  rc.lumen_transport = lumen_transport;
   client::RtspClient rtsp(rc);
   auto hs = rtsp.Handshake();
   REQUIRE_MESSAGE(hs.ok(), hs.status().ToString());
   CHECK(hs->codec == codec);
+  l.hs = *hs;
+  return l;
+}
+
+// One streaming session: RTSP, control, video (codec), audio. Checks and returns.
+void StreamSession(Host& h, client::MoonlightHttpClient& c, int app_id, VideoCodec codec,
+                   bool resume) {
+  Launched l = LaunchAndHandshake(c, app_id, codec, resume, /*lumen_transport=*/false);
+  const client::LaunchOptions& lo = l.lo;
+  const client::RtspClientConfig& rc = l.rc;
+  const client::RtspHandshakeResult* hs = &l.hs;
+  // The host offered lumen transport; this client, like a stock one, did not answer.
+  CHECK(hs->describe_body.find("a=x-lumen-transport:v1 ") != std::string::npos);
+  CHECK(!hs->lumen);
 
   // Audio pings start right after the audio SETUP in a real client; any time before
   // the control stream is fine.
@@ -165,6 +187,67 @@ TEST_SUITE("MoonlightE2E") {
     CHECK(st.sessions_started == 2);
     CHECK(st.cancels == 2);
     CHECK(h.host->rtsp_stats().bad_requests == 0);
+    CHECK(h.host->rtsp_stats().lumen_offers == 2);
+    CHECK(h.host->rtsp_stats().lumen_accepted == 0);
+  }
+
+  TEST_CASE("a lumen-aware client negotiates lumen transport: video in lumen framing") {
+    Host h;
+    auto id = client::ClientIdentity::Generate();
+    REQUIRE(id.ok());
+    client::MoonlightHttpClient c("127.0.0.1", h.http->http_port(), &*id);
+    REQUIRE(c.GetServerInfo(false).ok());
+    Pair(h, c);
+    Launched l = LaunchAndHandshake(c, 1234, VideoCodec::kH264, false, /*lumen_transport=*/true);
+    REQUIRE(l.hs.lumen.has_value());
+    const LumenNegotiated& neg = *l.hs.lumen;
+    CHECK(neg.offer.session_id != 0);
+    CHECK(h.host->rtsp_stats().lumen_accepted == 1);
+    CHECK(h.host->rtsp_stats().lumen_bad_answers == 0);
+
+    client::ControlClientConfig cc;
+    cc.port = l.hs.control_port;
+    cc.connect_data = l.hs.connect_data;
+    cc.key = l.rc.key;
+    auto control = client::ControlClient::Connect(cc);
+    REQUIRE_MESSAGE(control.ok(), control.status().ToString());
+
+    // lumen's reference client receives the lumen datagrams (GF(2^16) FEC, AEAD with keys
+    // from the rikey and both nonces), sends its feedback to the host's video port.
+    ::lumen::client::ClientConfig vc;
+    vc.server = "127.0.0.1:" + std::to_string(l.hs.video_port);
+    vc.bind = "127.0.0.1:0";
+    vc.ping_payload = l.hs.ping_payload;
+    vc.packet_size = int(neg.accept.mtu);
+    vc.codec = host::Codec::kH264;
+    vc.framing = transport::Framing::kLumen;
+    vc.lumen.secret = l.rc.key;
+    vc.lumen.host_nonce = neg.offer.nonce;
+    vc.lumen.client_nonce = neg.accept.nonce;
+    vc.lumen.session_id = neg.offer.session_id;
+    vc.lumen.aead = neg.accept.aead;
+    auto video = ::lumen::client::ReferenceClient::Create(vc);
+    REQUIRE_MESSAGE(video.ok(), video.status().ToString());
+    (*video)->Start();
+    for (int i = 0; i < 1000 && (*video)->stats().frames_decoded < 60; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    (*video)->Stop();
+    const ::lumen::client::ClientStats vs = (*video)->stats();
+    MESSAGE("lumen framing: decoded ", vs.frames_decoded, ", datagrams ", vs.datagrams,
+            ", rejected ", vs.datagrams_rejected, ", lost ", vs.frames_lost);
+    CHECK(vs.frames_decoded >= 60);
+    CHECK(vs.decode_errors == 0);
+    CHECK(vs.stamp_errors == 0);
+    int stamped = 0;
+    for (const auto& r : (*video)->records()) {
+      if (r.decoded_ns != 0 && r.stamp_ok && r.width == 640 && r.height == 360) ++stamped;
+    }
+    CHECK(stamped >= 60);
+
+    auto cancel = c.Cancel();
+    REQUIRE(cancel.ok());
+    CHECK(cancel->status_code == 200);
   }
 }
 

@@ -14,10 +14,7 @@ class PatternVideo : public VideoSource {
   explicit PatternVideo(std::unique_ptr<stream::VideoStream> s) : s_(std::move(s)) {}
   void RequestIdr() override { s_->RequestIdr(); }
   std::string StatsLine() const override {
-    const stream::VideoStreamStats v = s_->stats();
-    return absl::StrCat("video[", v.encoder, "] encoded ", v.frames_encoded, " sent ",
-                        v.frames_sent, " idr ", v.idr_frames, " datagrams ", v.datagrams,
-                        " pings ", v.pings, " encode errors ", v.encode_errors);
+    return stream::FormatVideoStreamStats(s_->stats());
   }
 
  private:
@@ -95,6 +92,7 @@ absl::StatusOr<std::unique_ptr<MoonlightHost>> MoonlightHost::Start(MoonlightHos
   ro.control_port = h->control_->port();
   ro.caps = o.caps;
   ro.policy = o.policy;
+  ro.offer_lumen_transport = o.offer_lumen_transport;
   rtsp::RtspServer::Callbacks rc;
   rc.on_announce = [self](const LaunchSession& l, const StreamConfig& c, const std::string& peer) {
     return self->OnAnnounce(l, c, peer);
@@ -206,10 +204,16 @@ std::string MoonlightHost::StatsLine() const {
 absl::Status MoonlightHost::OnAnnounce(const LaunchSession& launch, const StreamConfig& config,
                                        const std::string& peer) {
   StopStreams();
-  spdlog::info("moonlight: stream {}x{}@{} {} {} kbps, packet {} fec {}% audio {}ch{} from {}",
-               config.width, config.height, config.fps, CodecName(config.codec),
-               config.encoder_bitrate_kbps, config.packet_size, config.fec_percentage,
-               config.audio_channels, config.audio_high_quality ? " HQ" : "", peer);
+  spdlog::info(
+      "moonlight: stream {}x{}@{} {} {} kbps, packet {} fec {}% audio {}ch{}, video framing {} "
+      "from {}",
+      config.width, config.height, config.fps, CodecName(config.codec),
+      config.encoder_bitrate_kbps, config.packet_size, config.fec_percentage,
+      config.audio_channels, config.audio_high_quality ? " HQ" : "",
+      config.lumen ? absl::StrCat("lumen (", transport::AeadName(config.lumen->accept.aead),
+                                  ", mtu ", config.lumen->accept.mtu, ")")
+                   : std::string("moonlight"),
+      peer);
   stream::AudioStreamOptions ao;
   ao.bind = absl::StrCat(options_.bind_address, ":", options_.audio_port);
   stream::OpusPacketSource packets;

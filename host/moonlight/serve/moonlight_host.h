@@ -56,6 +56,9 @@ struct MoonlightHostOptions {
   rtsp::HostCapabilities caps;
   rtsp::AnnouncePolicy policy;
   bool rtsp_encryption = true;  // answer rtspenc:// to clients with corever >= 1
+  // Offer lumen transport in DESCRIBE; clients that answer get lumen video framing
+  // (docs/lumen-transport.md §4), stock Moonlight clients ignore the offer.
+  bool offer_lumen_transport = true;
   int control_idle_timeout_ms = 10000;
   VideoFactory video;       // null = PatternVideoFactory(false)
   stream::PcmSource audio;  // null = silence

@@ -48,6 +48,8 @@ Encoding:
 Network and state:
   --bind=ADDR (0.0.0.0)  --base-port=PORT (47989; RTSP base+21, video +9, control +10,
   audio +11)  --no-rtsp-encryption  --config=FILE  --state-dir=DIR  --pin=NNNN
+  --no-lumen-transport   do not offer lumen transport in DESCRIBE (lumen-aware clients
+                         then get Moonlight video framing too; stock clients always do)
 )";
 
 int Fail(const std::string& msg) {
@@ -77,6 +79,7 @@ int ServeMain(int argc, char** argv) {
   const std::string input = args.Str("input", "auto");
   const int64_t fec = args.Int("fec", 20);
   const bool no_rtsp_enc = args.Bool("no-rtsp-encryption", false);
+  const bool no_lumen = args.Bool("no-lumen-transport", false);
   const std::string pin = args.Str("pin");
   if (auto st = args.Check(); !st.ok()) return Fail(std::string(st.message()));
   auto video_spec = ParseVideoSource(video);
@@ -139,6 +142,7 @@ int ServeMain(int argc, char** argv) {
   ho.policy.allow_av1 = av1;
   ho.policy.fec_percentage = static_cast<int>(fec);
   ho.rtsp_encryption = !no_rtsp_enc;
+  ho.offer_lumen_transport = !no_lumen;
   ho.video = DesktopVideoFactory(*video_spec, want_nvenc);
   if (audio == "tone") ho.audio = stream::SineSource(440.0);
   if (audio == "pipewire") ho.audio_packets = PipeWireAudioFactory(audio_sink);

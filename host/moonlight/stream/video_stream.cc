@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "core/pattern/test_pattern.h"
 #include "host/common/clock.h"
 #include "host/encode/convert.h"
@@ -59,6 +60,12 @@ size_t StripSei(uint8_t* au, size_t n, VideoCodec codec) {
 }
 
 }  // namespace
+
+std::string FormatVideoStreamStats(const VideoStreamStats& v) {
+  return absl::StrCat("video[", v.encoder, " ", v.framing, "] encoded ", v.frames_encoded,
+                      " sent ", v.frames_sent, " idr ", v.idr_frames, " datagrams ", v.datagrams,
+                      " pings ", v.pings, " encode errors ", v.encode_errors);
+}
 
 struct VideoStream::Impl {
   VideoStreamOptions options;
@@ -182,6 +189,18 @@ absl::StatusOr<std::unique_ptr<VideoStream>> VideoStream::Start(const VideoStrea
   tc.min_fec_packets = config.min_fec_packets;
   tc.encrypt = config.video_encrypted();
   tc.key = launch.key;
+  if (config.lumen) {
+    // lumen transport (docs/lumen-transport.md): one GF(2^16) block per frame, every
+    // datagram sealed with keys derived from the rikey and both negotiation nonces, the
+    // client's datagram budget, adaptive FEC starting at the host's ratio.
+    tc.framing = transport::Framing::kLumen;
+    tc.lumen.secret = launch.key;
+    tc.lumen.host_nonce = config.lumen->offer.nonce;
+    tc.lumen.client_nonce = config.lumen->accept.nonce;
+    tc.lumen.session_id = config.lumen->offer.session_id;
+    tc.lumen.aead = config.lumen->accept.aead;
+    tc.packet_size = int(config.lumen->accept.mtu);
+  }
   Impl* raw = impl.get();
   auto t = transport::VideoTransport::Create(tc, [raw](const host::ControlMessage& m) {
     if (m.type == host::ControlType::kRequestIdr) raw->idr_requested = true;
@@ -191,6 +210,9 @@ absl::StatusOr<std::unique_ptr<VideoStream>> VideoStream::Start(const VideoStrea
   {
     std::lock_guard l(impl->mu);
     impl->stats.encoder = impl->encoder->encoder_name();
+    impl->stats.framing =
+        config.lumen ? absl::StrCat("lumen/", transport::AeadName(config.lumen->accept.aead))
+                     : std::string("moonlight");
   }
   return std::unique_ptr<VideoStream>(new VideoStream(std::move(impl)));
 }

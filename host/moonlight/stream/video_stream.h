@@ -55,7 +55,12 @@ struct VideoStreamStats {
   uint64_t pings = 0;
   uint64_t encode_errors = 0;
   std::string encoder;
+  std::string framing;  // "moonlight", or "lumen/<aead>" when negotiated
 };
+
+// "video[<encoder> <framing>] encoded N sent N idr N datagrams N pings N encode errors N":
+// the video part of `lumen serve`'s session stats line.
+std::string FormatVideoStreamStats(const VideoStreamStats& v);
 
 class VideoStream {
  public:
