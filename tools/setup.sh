@@ -20,6 +20,7 @@ PACKAGES=(
   mutter libgl1-mesa-dri libegl-mesa0 nftables iproute2 openssl
   weston  # weston-eventdemo: the Wayland client that observes injected input
   xvfb    # Xvfb: the X server the reference client's SDL2 window test (--window) draws on
+  avahi-daemon avahi-utils  # mdns_test: its own avahi-daemon, browsed with avahi-browse
 )
 
 SUDO=""

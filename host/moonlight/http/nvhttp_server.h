@@ -119,6 +119,8 @@ class NvHttpServer {
   void Stop();
 
   int http_port() const { return http_port_; }
+  // The host name /serverinfo reports (config, else gethostname(), else "lumen").
+  const std::string& hostname() const { return hostname_; }
   int https_port() const { return https_port_; }
   int admin_port() const { return admin_port_; }
   // Token that admin API requests must carry (header X-Lumen-Token or ?token=).

@@ -18,6 +18,7 @@
 #include "host/moonlight/serve/desktop_input.h"
 #include "host/moonlight/serve/desktop_video.h"
 #include "host/moonlight/serve/moonlight_host.h"
+#include "host/moonlight/mdns/mdns_publisher.h"
 #include "host/moonlight/state/host_config.h"
 #include "host/moonlight/state/host_state.h"
 
@@ -48,6 +49,7 @@ Encoding:
 Network and state:
   --bind=ADDR (0.0.0.0)  --base-port=PORT (47989; RTSP base+21, video +9, control +10,
   audio +11)  --no-rtsp-encryption  --config=FILE  --state-dir=DIR  --pin=NNNN
+  --no-mdns               do not announce the host over mDNS (_nvstream._tcp, avahi-daemon)
   --no-lumen-transport   do not offer lumen transport in DESCRIBE (lumen-aware clients
                          then get Moonlight video framing too; stock clients always do)
 )";
@@ -80,6 +82,7 @@ int ServeMain(int argc, char** argv) {
   const int64_t fec = args.Int("fec", 20);
   const bool no_rtsp_enc = args.Bool("no-rtsp-encryption", false);
   const bool no_lumen = args.Bool("no-lumen-transport", false);
+  const bool no_mdns = args.Bool("no-mdns", false);
   const std::string pin = args.Str("pin");
   if (auto st = args.Check(); !st.ok()) return Fail(std::string(st.message()));
   auto video_spec = ParseVideoSource(video);
@@ -163,6 +166,18 @@ int ServeMain(int argc, char** argv) {
                nvhttp.http_port(), nvhttp.https_port(), (*host)->rtsp_port(),
                (*host)->control_port(), base + 9, base + 11, "H.264", hevc ? ", HEVC" : "",
                av1 ? ", AV1" : "");
+  // Moonlight clients find hosts by browsing _nvstream._tcp; optional (a host can be added
+  // by address), so a failure is logged and serve goes on.
+  std::unique_ptr<mdns::Publisher> mdns_publisher;
+  if (!no_mdns) {
+    auto pub = mdns::Publisher::Start(mdns::InstanceName(nvhttp.hostname()),
+                                      uint16_t(nvhttp.http_port()));
+    if (pub.ok()) {
+      mdns_publisher = std::move(*pub);
+    } else {
+      spdlog::warn("lumen serve: no mDNS announcement: {}", pub.status().ToString());
+    }
+  }
   if (nvhttp.admin_port() > 0) {
     spdlog::info("lumen serve: pairing PINs are entered on the admin port {} (or `lumen pin`)",
                  nvhttp.admin_port());
@@ -185,6 +200,7 @@ int ServeMain(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   spdlog::info("lumen serve: stopping (signal {})", host::StopSignal());
+  mdns_publisher.reset();  // withdraw the announcement first
   nvhttp.Stop();
   host->reset();
   return 0;
