@@ -80,9 +80,10 @@ int ServeMain(int argc, char** argv) {
   const std::string audio_sink = args.Str("audio-sink");
   const std::string input = args.Str("input", "auto");
   const int64_t fec = args.Int("fec", 20);
-  const bool no_rtsp_enc = args.Bool("no-rtsp-encryption", false);
-  const bool no_lumen = args.Bool("no-lumen-transport", false);
-  const bool no_mdns = args.Bool("no-mdns", false);
+  // host::Args reads --no-NAME as NAME=false.
+  const bool no_rtsp_enc = !args.Bool("rtsp-encryption", true);
+  const bool no_lumen = !args.Bool("lumen-transport", true);
+  const bool no_mdns = !args.Bool("mdns", true);
   const std::string pin = args.Str("pin");
   if (auto st = args.Check(); !st.ok()) return Fail(std::string(st.message()));
   auto video_spec = ParseVideoSource(video);
