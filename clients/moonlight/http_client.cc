@@ -4,6 +4,11 @@
 
 #include <pugixml.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 
 namespace lumen::moonlight::client {
@@ -26,9 +31,43 @@ Bytes Concat(const Bytes& a, const Bytes& b) {
 absl::StatusOr<ClientIdentity> ClientIdentity::Generate() {
   auto pem = nvcrypto::GenerateIdentity("NVIDIA GameStream Client");
   if (!pem.ok()) return pem.status();
+  return FromPem(pem->key_pem, pem->cert_pem);
+}
+
+absl::StatusOr<ClientIdentity> ClientIdentity::LoadOrCreate(const std::string& dir) {
+  const std::string key_path = dir + "/client.key", cert_path = dir + "/client.pem";
+  auto read = [](const std::string& path) -> std::optional<std::string> {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) return std::nullopt;
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+  };
+  auto key = read(key_path);
+  auto cert = read(cert_path);
+  if (key && cert) return FromPem(*key, *cert);
+  auto id = Generate();
+  if (!id.ok()) return id.status();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("create ", dir, ": ", ec.message()));
+  {
+    std::ofstream k(key_path, std::ios::binary | std::ios::trunc);
+    k << id->key_pem;
+    std::ofstream c(cert_path, std::ios::binary | std::ios::trunc);
+    c << id->cert_pem;
+    if (!k || !c) return absl::UnavailableError(absl::StrCat("cannot write the identity to ", dir));
+  }
+  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read |
+                                             std::filesystem::perms::owner_write,
+                               ec);
+  return id;
+}
+
+absl::StatusOr<ClientIdentity> ClientIdentity::FromPem(std::string key_pem, std::string cert_pem) {
   ClientIdentity id;
-  id.key_pem = pem->key_pem;
-  id.cert_pem = pem->cert_pem;
+  id.key_pem = std::move(key_pem);
+  id.cert_pem = std::move(cert_pem);
   auto c = nvcrypto::ParseCertPem(id.cert_pem);
   auto k = nvcrypto::ParseKeyPem(id.key_pem);
   if (!c.ok()) return c.status();

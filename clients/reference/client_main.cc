@@ -7,6 +7,13 @@
 //       [--framing=moonlight|lumen --lumen-secret=HEX32 --lumen-nonces=HEX64
 //        --lumen-session=N [--lumen-aead=aes256gcm|xchacha20poly1305]]
 //       [--window [--window-software] [--window-check=N]]
+//   reference_client --moonlight-host=IP[:HTTP_PORT] [--pin=NNNN] [--app=TITLE]
+//       [--width=1280 --height=720 --fps=60 --bitrate=10000] [--codec=h264|hevc]
+//       [--keydir=DIR] [--no-lumen-transport] [the receive/window flags above]
+//     As a Moonlight client of a host (`lumen serve`): pairs when needed (enter the PIN on
+//     the host), launches the app, runs the RTSP handshake and the control stream, and
+//     receives the video in lumen framing when the host offers it (else Moonlight's); the
+//     app is quit at the end. Identity in --keydir (default ~/.config/lumen-client).
 // Pings the server's video port, receives, FEC-recovers, decodes (FFmpeg), reads the test
 // pattern stamp, prints a stats line per second and a summary at the end. Snapshots are
 // the luma plane as PGM files (viewable anywhere, no image library needed).
@@ -17,10 +24,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/escaping.h"
 #include "clients/reference/client.h"
+#include "clients/reference/moonlight_session.h"
 #include "clients/reference/presenter.h"
 #include "clients/reference/video_decoder.h"
 #include "host/common/clock.h"
@@ -53,6 +62,21 @@ int Run(int argc, char** argv) {
   const uint32_t lumen_session = uint32_t(args.Int("lumen-session", 1));
   const std::string lumen_aead = args.Str("lumen-aead");
   const bool window = args.Bool("window");
+  const std::string moonlight_host = args.Str("moonlight-host");
+  MoonlightSessionOptions mo;
+  mo.pin = args.Str("pin");
+  mo.app = args.Str("app");
+  mo.width = int(args.Int("width", mo.width));
+  mo.height = int(args.Int("height", mo.height));
+  mo.fps = int(args.Int("fps", mo.fps));
+  mo.bitrate_kbps = int(args.Int("bitrate", mo.bitrate_kbps));
+  mo.lumen_transport = args.Bool("lumen-transport", true);  // --no-lumen-transport: false
+  const char* home = std::getenv("HOME");
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  mo.keydir = args.Str("keydir", xdg != nullptr && *xdg != '\0'
+                                     ? std::string(xdg) + "/lumen-client"
+                                     : std::string(home != nullptr ? home : ".") +
+                                           "/.config/lumen-client");
   PresenterConfig pcfg;
   pcfg.software_renderer = args.Bool("window-software");
   pcfg.readback_every = int(args.Int("window-check", 0));
@@ -60,8 +84,8 @@ int Run(int argc, char** argv) {
     spdlog::error("{}", s.ToString());
     return 2;
   }
-  if (cfg.server.empty()) {
-    spdlog::error("--server=IP:PORT is required (the host's video port)");
+  if (cfg.server.empty() && moonlight_host.empty()) {
+    spdlog::error("--server=IP:PORT (the host's video port) or --moonlight-host=IP is required");
     return 2;
   }
   if (codec == "hevc" || codec == "h265") {
@@ -92,6 +116,27 @@ int Run(int argc, char** argv) {
   } else if (framing != "moonlight") {
     spdlog::error("--framing must be moonlight or lumen");
     return 2;
+  }
+  std::unique_ptr<MoonlightSession> session;  // destroyed last: quits the app
+  if (!moonlight_host.empty()) {
+    const size_t colon = moonlight_host.rfind(':');
+    mo.host = moonlight_host.substr(0, colon);
+    if (colon != std::string::npos) mo.http_port = std::atoi(moonlight_host.c_str() + colon + 1);
+    mo.hevc = cfg.codec == host::Codec::kHevc;
+    auto s = MoonlightSession::Start(mo);
+    if (!s.ok()) {
+      spdlog::error("{}: {}", moonlight_host, s.status().ToString());
+      return 3;
+    }
+    session = std::move(*s);
+    const ClientConfig& v = session->video_config();
+    cfg.server = v.server;
+    cfg.ping_payload = v.ping_payload;
+    cfg.codec = v.codec;
+    cfg.packet_size = v.packet_size;
+    cfg.framing = v.framing;
+    cfg.lumen = v.lumen;
+    spdlog::info("streaming {}", session->Describe());
   }
   auto client = ReferenceClient::Create(cfg);
   if (!client.ok()) {

@@ -6,8 +6,10 @@
 #include <doctest/doctest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -248,6 +250,59 @@ TEST_SUITE("MoonlightE2E") {
     auto cancel = c.Cancel();
     REQUIRE(cancel.ok());
     CHECK(cancel->status_code == 200);
+  }
+
+  TEST_CASE("reference_client --moonlight-host: pairs, launches, lumen framing; then Moonlight") {
+    Host h;
+    const char* srcdir = std::getenv("TEST_SRCDIR");
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    const std::string bin = std::string(srcdir ? srcdir : ".") +
+                            "/lumen/clients/reference/reference_client";
+    const std::string common = bin + " --moonlight-host=127.0.0.1:" +
+                               std::to_string(h.http->http_port()) + " --keydir=" +
+                               (tmp ? tmp : "/tmp") + "/refclient-keys --seconds=3" +
+                               " --width=640 --height=360 --fps=30 --bitrate=3000";
+    auto run = [](const std::string& cmd, std::string* out) {
+      FILE* f = popen((cmd + " 2>&1").c_str(), "r");
+      REQUIRE(f != nullptr);
+      char buf[4096];
+      while (size_t n = fread(buf, 1, sizeof buf, f)) out->append(buf, n);
+      return pclose(f);
+    };
+    // First run: not paired yet; the PIN is entered host-side once the request is pending.
+    std::thread pin([&] {
+      for (int i = 0; i < 500; ++i) {
+        if (!h.http->pairing().Pending().empty()) {
+          CHECK(h.http->pairing().SubmitPin("4321", "refclient").ok());
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+    std::string out;
+    const int status = run(common + " --pin=4321", &out);
+    pin.join();
+    MESSAGE(out);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(out.find("lumen framing (") != std::string::npos);
+    CHECK(out.find("stamp errors 0, decode errors 0") != std::string::npos);
+    unsigned long long decoded = 0;
+    const size_t at = out.find("frames delivered ");
+    REQUIRE(at != std::string::npos);
+    REQUIRE(std::sscanf(out.c_str() + at, "frames delivered %*llu, decoded %llu", &decoded) == 1);
+    CHECK(decoded >= 30);
+    CHECK(h.host->rtsp_stats().lumen_accepted == 1);
+
+    // Second run: already paired (same key directory), lumen transport declined.
+    out.clear();
+    const int status2 = run(common + " --no-lumen-transport", &out);
+    MESSAGE(out);
+    CHECK(WEXITSTATUS(status2) == 0);
+    CHECK(out.find("Moonlight framing") != std::string::npos);
+    CHECK(out.find("stamp errors 0, decode errors 0") != std::string::npos);
+    CHECK(h.host->rtsp_stats().lumen_accepted == 1);
+    CHECK(h.host->stats().sessions_started == 2);
   }
 }
 

@@ -1,0 +1,58 @@
+// clients/reference/moonlight_session.h — the reference client as a Moonlight client of a
+// real host (`lumen serve`, or any GameStream host): its identity from a key directory,
+// pairing with a PIN the user enters on the host, /applist, /launch, the encrypted RTSP
+// handshake — answering a lumen-transport offer unless told not to
+// (docs/lumen-transport.md §4) — and the ENet control stream. What comes out is the
+// ClientConfig for ReferenceClient: the host's video port, the ping payload and the video
+// framing with its keys (lumen transport when the host offered it, else Moonlight's).
+// Quitting the app (/cancel) happens when the session is destroyed.
+//
+// Built from lumen's Moonlight client libraries (clients/moonlight), the same ones the
+// serve end-to-end tests drive the host with. The host's certificate is not pinned after
+// pairing (the HTTPS calls trust whatever the host presents).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "clients/reference/client.h"
+
+namespace lumen::client {
+
+struct MoonlightSessionOptions {
+  std::string host;            // address of the host
+  int http_port = 47989;
+  std::string keydir;          // client.key / client.pem (created on first use)
+  std::string pin;             // 4 digits: pair first when the host does not know us yet
+  std::string app;             // app title; empty: the first one
+  int width = 1280, height = 720, fps = 60;
+  int bitrate_kbps = 10000;
+  bool hevc = false;           // ask for HEVC when the host offers it
+  bool lumen_transport = true; // answer a lumen-transport offer
+  uint32_t lumen_mtu = 1408;
+};
+
+class MoonlightSession {
+ public:
+  static absl::StatusOr<std::unique_ptr<MoonlightSession>> Start(
+      const MoonlightSessionOptions& options);
+  ~MoonlightSession();  // quits the app on the host and closes the control stream
+  MoonlightSession(const MoonlightSession&) = delete;
+  MoonlightSession& operator=(const MoonlightSession&) = delete;
+
+  // For ReferenceClient: server, ping payload, codec, packet size, framing and keys.
+  const ClientConfig& video_config() const;
+  // "H.264 1280x720@60 from HOST, lumen framing (aes256gcm)" or "..., Moonlight framing".
+  std::string Describe() const;
+  // Asks the host for an IDR frame over the control stream.
+  void RequestIdr();
+
+  struct Impl;
+
+ private:
+  explicit MoonlightSession(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace lumen::client
