@@ -98,18 +98,23 @@ struct LoopbackHost {
   ~LoopbackHost() { http->Stop(); }
 };
 
-// Pairs `c` with PIN 4321, entering the PIN host-side (as the user would on the admin page)
-// once the request is pending.
-inline void PairWithPin(LoopbackHost& h, client::MoonlightHttpClient& c) {
-  std::thread pin([&] {
-    for (int i = 0; i < 200; ++i) {
+// Enters `pin` host-side (as the user would on the admin page or with `lumen pin`) once a
+// pairing request is pending, waiting up to 10 s for one. Join the thread.
+inline std::thread EnterPinWhenAsked(LoopbackHost& h, std::string pin) {
+  return std::thread([&h, pin] {
+    for (int i = 0; i < 500; ++i) {
       if (!h.http->pairing().Pending().empty()) {
-        CHECK(h.http->pairing().SubmitPin("4321", "e2e").ok());
+        CHECK(h.http->pairing().SubmitPin(pin, "e2e").ok());
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   });
+}
+
+// Pairs `c` with PIN 4321, entered host-side once the request is pending.
+inline void PairWithPin(LoopbackHost& h, client::MoonlightHttpClient& c) {
+  std::thread pin = EnterPinWhenAsked(h, "4321");
   absl::Status st = c.Pair("4321");
   pin.join();
   REQUIRE_MESSAGE(st.ok(), st.ToString());

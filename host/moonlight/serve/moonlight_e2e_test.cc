@@ -270,15 +270,7 @@ TEST_SUITE("MoonlightE2E") {
       return pclose(f);
     };
     // First run: not paired yet; the PIN is entered host-side once the request is pending.
-    std::thread pin([&] {
-      for (int i = 0; i < 500; ++i) {
-        if (!h.http->pairing().Pending().empty()) {
-          CHECK(h.http->pairing().SubmitPin("4321", "refclient").ok());
-          return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-    });
+    std::thread pin = testing::EnterPinWhenAsked(h, "4321");
     std::string out;
     const int status = run(common + " --pin=4321", &out);
     pin.join();
