@@ -129,6 +129,9 @@ int Run(int argc, char** argv) {
       return 3;
     }
     session = std::move(*s);
+    // The window's keyboard and mouse go to the host over the control stream.
+    MoonlightSession* ses = session.get();
+    pcfg.on_input = [ses](const moonlight::input::InputEvent& ev) { ses->SendInput(ev); };
     const ClientConfig& v = session->video_config();
     cfg.server = v.server;
     cfg.ping_payload = v.ping_payload;

@@ -159,4 +159,10 @@ void MoonlightSession::RequestIdr() {
   if (impl_->control) impl_->control->RequestIdr();
 }
 
+void MoonlightSession::SendInput(const moonlight::input::InputEvent& event) {
+  std::array<uint8_t, 128> pkt{};
+  const size_t n = moonlight::input::EncodeInput(event, pkt);
+  if (n > 0 && impl_->control) impl_->control->SendInput(std::span<const uint8_t>(pkt.data(), n));
+}
+
 }  // namespace lumen::client

@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "clients/reference/client.h"
+#include "core/moonlight/input.h"
 
 namespace lumen::client {
 
@@ -47,6 +48,8 @@ class MoonlightSession {
   std::string Describe() const;
   // Asks the host for an IDR frame over the control stream.
   void RequestIdr();
+  // Sends one keyboard/mouse/... event to the host over the control stream (any thread).
+  void SendInput(const moonlight::input::InputEvent& event);
 
   struct Impl;
 

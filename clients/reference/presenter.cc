@@ -20,6 +20,7 @@ extern "C" {
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "clients/reference/sdl_api.h"
+#include "clients/reference/sdl_input.h"
 #include "core/pattern/test_pattern.h"
 
 namespace lumen::client {
@@ -113,6 +114,7 @@ struct Presenter::Impl {
   bool shown = false;
   bool have_picture = false;
   std::vector<uint8_t> readback;
+  PictureGeometry geometry;  // where the last picture was drawn (mouse mapping)
 
   absl::Status Init();
   void Run();
@@ -214,6 +216,7 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
   if (ow > 0 && oh > 0) {
     const SDL_Rect dst = Fit(tex_w, tex_h, ow, oh);
     sdl->RenderCopy(renderer, texture, nullptr, &dst);
+    geometry = PictureGeometry{dst, tex_w, tex_h};
   }
   uint64_t presented = 0;
   {
@@ -255,8 +258,15 @@ void Presenter::Impl::Run() {
   while (!stop.load()) {
     bool redraw = false;
     SDL_Event e;
-    // Keyboard, mouse and gamepad events are ignored for now (no input goes to the host).
+    // Keyboard and mouse go to on_input (gamepads are not handled yet).
     while (sdl->PollEvent(&e)) {
+      if (cfg.on_input && !closed) {
+        if (auto ev = TranslateSdlEvent(e, geometry)) {
+          cfg.on_input(*ev);
+          std::lock_guard<std::mutex> l(mu);
+          ++stats.input_events;
+        }
+      }
       if (e.type == SDL_QUIT) {
         closed = true;
       } else if (e.type == SDL_WINDOWEVENT) {
@@ -295,11 +305,11 @@ void Presenter::Impl::Run() {
 std::string FormatPresenterStats(const PresenterStats& w) {
   return absl::StrFormat(
       "presented %llu of %llu pictures (replaced %llu, unsupported %llu, %d x %d), read-back "
-      "stamps ok %llu, bad %llu, skipped %llu",
+      "stamps ok %llu, bad %llu, skipped %llu, input events %llu",
       (unsigned long long)w.presented, (unsigned long long)w.submitted,
       (unsigned long long)w.replaced, (unsigned long long)w.unsupported, w.width, w.height,
       (unsigned long long)w.readback_stamp_ok, (unsigned long long)w.readback_stamp_bad,
-      (unsigned long long)w.readback_skipped);
+      (unsigned long long)w.readback_skipped, (unsigned long long)w.input_events);
 }
 
 absl::StatusOr<std::unique_ptr<Presenter>> Presenter::Create(const PresenterConfig& cfg) {

@@ -12,8 +12,9 @@
 //
 // The window starts at the first picture's size and follows size changes of the stream; a
 // window the user resizes scales the picture (aspect kept, letterboxed). Closing the window
-// (or SDL_QUIT) sets closed(); the owner stops the client then. Keyboard, mouse and
-// gamepad events are ignored for now (no input is sent to the host).
+// (or SDL_QUIT) sets closed(); the owner stops the client then. Keyboard and mouse events
+// go to PresenterConfig::on_input as Moonlight input events (sdl_input.h); gamepads are
+// not handled yet.
 //
 // Readback (tests, `reference_client --window-check=N`): after every Nth presented picture
 // the rendered frame is read back (SDL_RenderReadPixels, before the buffer swap) and the
@@ -22,11 +23,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "clients/reference/client.h"
+#include "core/moonlight/input.h"
 #include "clients/reference/video_decoder.h"
 
 namespace lumen::client {
@@ -36,6 +39,9 @@ struct PresenterConfig {
   bool software_renderer = false;  // SDL_RENDERER_SOFTWARE (Xvfb, no GPU)
   bool vsync = false;              // SDL_RENDERER_PRESENTVSYNC (adds up to a refresh of delay)
   int readback_every = 0;          // > 0: read back and stamp-check every Nth presented picture
+  // Keyboard and mouse in the window as Moonlight input events (clients/reference/
+  // sdl_input.h), called on the presenter thread; unset: input is ignored.
+  std::function<void(const moonlight::input::InputEvent&)> on_input;
 };
 
 struct PresenterStats {
@@ -52,10 +58,11 @@ struct PresenterStats {
   uint32_t last_readback_frame = 0;  // stamp frame of the last good read-back
   int last_readback_width = 0, last_readback_height = 0;
   int width = 0, height = 0;  // current texture size
+  uint64_t input_events = 0;  // keyboard/mouse events handed to on_input
 };
 
 // "presented N of M pictures (replaced R, unsupported U, W x H), read-back stamps ok K, bad
-// B, skipped S": the window line of reference_client and `lumen demo --window`.
+// B, skipped S, input events I": the window line of reference_client and `lumen demo --window`.
 std::string FormatPresenterStats(const PresenterStats& s);
 
 class Presenter {

@@ -8,6 +8,9 @@
 //    process, which must exit 0 with read-back stamps checked and none wrong;
 //  * `lumen demo --window` (the host's demo with the presenter embedded) passes and
 //    prints its window line;
+//  * `reference_client --moonlight-host --window` against a real `lumen serve`: pairs,
+//    receives in lumen framing, and letters typed into its window (X key events) reach
+//    the host as the right Windows VK codes;
 //  * closing the window as a window manager does (WM_DELETE_WINDOW) ends that process
 //    cleanly, long before its --seconds.
 // If Xvfb cannot start, each case prints SKIP with the reason and passes.
@@ -312,6 +315,71 @@ TEST_SUITE("Window") {
     CHECK(shown >= 10);
     CHECK(submitted >= shown);
     CHECK(out.find("unsupported 0, 640 x 360") != std::string::npos);
+  }
+
+  TEST_CASE("reference_client --moonlight-host --window: keys typed in the window reach serve") {
+    Xvfb x;
+    if (!x.ok()) {
+      std::printf("SKIP: Xvfb cannot start here: %s\n", x.error().c_str());
+      return;
+    }
+    const char* t = getenv("TEST_TMPDIR");
+    const std::string tmp = std::string(t ? t : "/tmp") + "/mlwin." + std::to_string(getpid());
+    REQUIRE(std::system(("mkdir -p '" + tmp + "'").c_str()) == 0);
+    // `lumen serve` with --input=log (logs every key it decodes) on its own ports and state.
+    const int base = 20000 + int(getpid() * 7 % 30000);
+    const std::string log = tmp + "/serve.log";
+    setenv("XDG_CONFIG_HOME", (tmp + "/cfg").c_str(), 1);
+    setenv("XDG_STATE_HOME", (tmp + "/state").c_str(), 1);
+    const std::string serve_cmd = Runfile("host/lumen/lumen") + " serve --base-port=" +
+                                  std::to_string(base) +
+                                  " --bind=127.0.0.1 --audio=silence --input=log --no-mdns"
+                                  " --pin=4321 > '" + log + "' 2>&1 & echo $!";
+    FILE* sp = popen(serve_cmd.c_str(), "r");
+    REQUIRE(sp != nullptr);
+    int serve_pid = 0;
+    REQUIRE(std::fscanf(sp, "%d", &serve_pid) == 1);
+    pclose(sp);
+    auto read_log = [&] {
+      std::string s;
+      if (FILE* f = fopen(log.c_str(), "r")) {
+        char buf[4096];
+        while (size_t n = fread(buf, 1, sizeof buf, f)) s.append(buf, n);
+        fclose(f);
+      }
+      return s;
+    };
+    const std::string ready = "HTTP " + std::to_string(base) + " ";
+    for (int i = 0; i < 200 && read_log().find(ready) == std::string::npos; ++i) usleep(50000);
+    REQUIRE_MESSAGE(read_log().find(ready) != std::string::npos, read_log());
+
+    FILE* f = popen((Runfile("clients/reference/reference_client") +
+                     " --moonlight-host=127.0.0.1:" + std::to_string(base) +
+                     " --pin=4321 --keydir='" + tmp + "/keys' --window --window-software"
+                     " --seconds=8 --width=640 --height=360 --fps=30 --bitrate=2000 2>&1")
+                        .c_str(),
+                    "r");
+    REQUIRE(f != nullptr);
+    std::string error;
+    const bool typed =
+        testing::TypeIntoWindow(x.display(), "lumen reference client", "lumen", 60000, &error);
+    std::string out;
+    const int status = Finish(f, &out);
+    kill(serve_pid, SIGINT);
+    for (int i = 0; i < 100 && kill(serve_pid, 0) == 0; ++i) usleep(50000);
+    const std::string serve_log = read_log();
+    MESSAGE(out);
+    REQUIRE_MESSAGE(typed, error);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    CHECK(out.find("lumen framing (") != std::string::npos);
+    CHECK(out.find("stamp errors 0, decode errors 0") != std::string::npos);
+    // L U M E N, each pressed and released, as Windows VK codes on the host.
+    for (const char* vk : {"0x4C", "0x55", "0x4D", "0x45", "0x4E"}) {
+      CAPTURE(vk);
+      CHECK(serve_log.find(std::string("input: key down vk ") + vk) != std::string::npos);
+      CHECK(serve_log.find(std::string("input: key up vk ") + vk) != std::string::npos);
+    }
   }
 
   TEST_CASE("closing the window (WM_DELETE_WINDOW) ends reference_client cleanly") {

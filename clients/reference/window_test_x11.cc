@@ -61,4 +61,49 @@ bool CloseWindowLikeAWindowManager(const std::string& display, const std::string
   return sent;
 }
 
+bool TypeIntoWindow(const std::string& display, const std::string& title,
+                    const std::string& text, int timeout_ms, std::string* error) {
+  Display* d = XOpenDisplay(display.c_str());
+  if (d == nullptr) {
+    *error = "cannot open display " + display;
+    return false;
+  }
+  Window w = 0;
+  for (int waited = 0; (w = FindMapped(d, title)) == 0 && waited < timeout_ms; waited += 50) {
+    usleep(50000);
+  }
+  if (w == 0) {
+    *error = "no mapped window titled '" + title + "'";
+    XCloseDisplay(d);
+    return false;
+  }
+  // No window manager on Xvfb: give the focus ourselves (SDL takes keys once focused).
+  XSetInputFocus(d, w, RevertToParent, CurrentTime);
+  XSync(d, False);
+  usleep(300000);
+  bool ok = true;
+  for (char c : text) {
+    const KeySym sym = XStringToKeysym(std::string(1, c).c_str());
+    for (int type : {KeyPress, KeyRelease}) {
+      XEvent ev{};
+      ev.xkey.type = type;
+      ev.xkey.display = d;
+      ev.xkey.window = w;
+      ev.xkey.root = DefaultRootWindow(d);
+      ev.xkey.subwindow = None;
+      ev.xkey.time = CurrentTime;
+      ev.xkey.x = ev.xkey.y = ev.xkey.x_root = ev.xkey.y_root = 1;
+      ev.xkey.same_screen = True;
+      ev.xkey.keycode = XKeysymToKeycode(d, sym);
+      ev.xkey.state = 0;
+      ok = XSendEvent(d, w, True, type == KeyPress ? KeyPressMask : KeyReleaseMask, &ev) && ok;
+      XSync(d, False);
+      usleep(20000);
+    }
+  }
+  XCloseDisplay(d);
+  if (!ok) *error = "XSendEvent failed";
+  return ok;
+}
+
 }  // namespace lumen::client::testing
