@@ -4,6 +4,7 @@
 #include "host/encode/video_encoder.h"
 
 #include <doctest/doctest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -78,13 +79,20 @@ void RoundTrip(Codec codec, int frames, bool every_frame_has_au) {
     if (n == 0 && every_frame_has_au) CHECK(au.keyframe);
     if (n > 0 && every_frame_has_au) CHECK_FALSE(au.keyframe);
   }
+  // SVT-AV1 encodes on threads of its own and hands AUs out some frames late; how late
+  // depends on how busy the machine is (2 cores shared with the rest of the test suite).
+  // Keep feeding frames, a little apart, until `frames` AUs are out (or 40 more frames).
+  for (int n = frames; !every_frame_has_au && aus < frames && n < frames + 40; ++n) {
+    usleep(10000);
+    if (!h.Step(**enc, uint32_t(n), 640, 360).data.empty()) ++aus;
+  }
   h.Finish();
   if (every_frame_has_au) {
     CHECK(aus == frames);
     REQUIRE(h.pictures.size() == size_t(frames));
   } else {
-    // SVT-AV1's low-delay pipeline hands AUs out a few frames late (still in order).
-    REQUIRE(h.pictures.size() + 4 >= size_t(frames));
+    // SVT-AV1's low-delay pipeline hands AUs out late, but all of them, in order.
+    REQUIRE(h.pictures.size() >= size_t(frames));
   }
   for (int n = 0; n < int(h.pictures.size()); ++n) {
     CAPTURE(n);
