@@ -200,7 +200,9 @@ Publisher::Publisher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Publisher::~Publisher() {
   avahi_threaded_poll_stop(impl_->poll);
-  avahi_client_free(impl_->client);  // frees the entry group: the service is withdrawn
+  // Frees the entry group: the service is withdrawn. (No client when re-creating it after a
+  // daemon restart failed.)
+  if (impl_->client != nullptr) avahi_client_free(impl_->client);
   avahi_threaded_poll_free(impl_->poll);
 }
 
