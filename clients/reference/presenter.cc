@@ -12,6 +12,7 @@ extern "C" {
 #include <condition_variable>
 #include <cstring>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <utility>
@@ -115,9 +116,14 @@ struct Presenter::Impl {
   bool have_picture = false;
   std::vector<uint8_t> readback;
   PictureGeometry geometry;  // where the last picture was drawn (mouse mapping)
+  GamepadTracker gamepads;   // on_input: game controllers as Moonlight pads
+  std::map<SDL_JoystickID, SDL_GameController*> controllers;  // opened, by instance id
+  bool gamepad_subsystem = false;
 
   absl::Status Init();
   void Run();
+  void HandleInput(const SDL_Event& e);
+  void Forward(const moonlight::input::InputEvent& ev);
   void Shutdown();
   bool Configure(const Buffer& b);
   void Draw(const Buffer* b, bool count);
@@ -135,6 +141,12 @@ absl::Status Presenter::Impl::Init() {
   if (cfg.software_renderer) sdl->SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (sdl->InitSubSystem(SDL_INIT_VIDEO) != 0) {
     return absl::UnavailableError(absl::StrCat("SDL video init: ", sdl->GetError()));
+  }
+  // Game controllers only when input goes somewhere; without them the window still works.
+  // Their events count even while the window is not focused (as in moonlight-qt).
+  if (cfg.on_input) {
+    sdl->SetHint(SDL_HINT_JOYSTICK_ALLOW_BACKGROUND_EVENTS, "1");
+    gamepad_subsystem = sdl->InitSubSystem(SDL_INIT_GAMECONTROLLER) == 0;
   }
   window = sdl->CreateWindow(cfg.title.c_str(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                             640, 360, SDL_WINDOW_HIDDEN | SDL_WINDOW_RESIZABLE);
@@ -156,6 +168,9 @@ absl::Status Presenter::Impl::Init() {
 
 void Presenter::Impl::Shutdown() {
   if (sdl == nullptr) return;  // SDL2 never loaded
+  for (auto& [id, gc] : controllers) sdl->GameControllerClose(gc);
+  controllers.clear();
+  if (gamepad_subsystem) sdl->QuitSubSystem(SDL_INIT_GAMECONTROLLER);
   if (texture) sdl->DestroyTexture(texture);
   if (renderer) sdl->DestroyRenderer(renderer);
   if (window) sdl->DestroyWindow(window);
@@ -253,6 +268,40 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
   sdl->RenderPresent(renderer);
 }
 
+void Presenter::Impl::Forward(const moonlight::input::InputEvent& ev) {
+  cfg.on_input(ev);
+  std::lock_guard<std::mutex> l(mu);
+  ++stats.input_events;
+}
+
+// Keyboard and mouse (sdl_input.h), and game controllers: opened when they appear (the
+// added event carries a device index), closed when they go.
+void Presenter::Impl::HandleInput(const SDL_Event& e) {
+  if (e.type == SDL_CONTROLLERDEVICEADDED) {
+    SDL_GameController* gc = sdl->GameControllerOpen(e.cdevice.which);
+    if (gc == nullptr) return;
+    const SDL_JoystickID id = sdl->JoystickInstanceID(sdl->GameControllerGetJoystick(gc));
+    if (controllers.count(id) != 0) {
+      sdl->GameControllerClose(gc);  // already open (SDL reports devices present at init too)
+      return;
+    }
+    controllers[id] = gc;
+    for (const auto& ev : gamepads.Added(id)) Forward(ev);
+    return;
+  }
+  if (e.type >= SDL_CONTROLLERAXISMOTION && e.type <= SDL_CONTROLLERDEVICEREMAPPED) {
+    for (const auto& ev : gamepads.Handle(e)) Forward(ev);
+    if (e.type == SDL_CONTROLLERDEVICEREMOVED) {
+      if (auto it = controllers.find(e.cdevice.which); it != controllers.end()) {
+        sdl->GameControllerClose(it->second);
+        controllers.erase(it);
+      }
+    }
+    return;
+  }
+  if (auto ev = TranslateSdlEvent(e, geometry)) Forward(*ev);
+}
+
 void Presenter::Impl::Run() {
   pthread_setname_np(pthread_self(), "present");
   while (!stop.load()) {
@@ -260,13 +309,7 @@ void Presenter::Impl::Run() {
     SDL_Event e;
     // Keyboard and mouse go to on_input (gamepads are not handled yet).
     while (sdl->PollEvent(&e)) {
-      if (cfg.on_input && !closed) {
-        if (auto ev = TranslateSdlEvent(e, geometry)) {
-          cfg.on_input(*ev);
-          std::lock_guard<std::mutex> l(mu);
-          ++stats.input_events;
-        }
-      }
+      if (cfg.on_input && !closed) HandleInput(e);
       if (e.type == SDL_QUIT) {
         closed = true;
       } else if (e.type == SDL_WINDOWEVENT) {

@@ -12,9 +12,9 @@
 //
 // The window starts at the first picture's size and follows size changes of the stream; a
 // window the user resizes scales the picture (aspect kept, letterboxed). Closing the window
-// (or SDL_QUIT) sets closed(); the owner stops the client then. Keyboard and mouse events
-// go to PresenterConfig::on_input as Moonlight input events (sdl_input.h); gamepads are
-// not handled yet.
+// (or SDL_QUIT) sets closed(); the owner stops the client then. Keyboard, mouse and game
+// controller events go to PresenterConfig::on_input as Moonlight input events
+// (sdl_input.h; controllers are opened as they appear, numbered 0-15).
 //
 // Readback (tests, `reference_client --window-check=N`): after every Nth presented picture
 // the rendered frame is read back (SDL_RenderReadPixels, before the buffer swap) and the
@@ -39,7 +39,7 @@ struct PresenterConfig {
   bool software_renderer = false;  // SDL_RENDERER_SOFTWARE (Xvfb, no GPU)
   bool vsync = false;              // SDL_RENDERER_PRESENTVSYNC (adds up to a refresh of delay)
   int readback_every = 0;          // > 0: read back and stamp-check every Nth presented picture
-  // Keyboard and mouse in the window as Moonlight input events (clients/reference/
+  // Keyboard, mouse and game controllers as Moonlight input events (clients/reference/
   // sdl_input.h), called on the presenter thread; unset: input is ignored.
   std::function<void(const moonlight::input::InputEvent&)> on_input;
 };

@@ -18,10 +18,14 @@ namespace lumen::client {
   X(DestroyRenderer)           \
   X(DestroyTexture)            \
   X(DestroyWindow)             \
+  X(GameControllerClose)       \
+  X(GameControllerGetJoystick) \
+  X(GameControllerOpen)        \
   X(GetError)                  \
   X(GetRendererOutputSize)     \
   X(HideWindow)                \
   X(InitSubSystem)             \
+  X(JoystickInstanceID)        \
   X(PollEvent)                 \
   X(Quit)                      \
   X(QuitSubSystem)             \

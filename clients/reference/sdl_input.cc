@@ -126,4 +126,117 @@ std::optional<in::InputEvent> TranslateSdlEvent(const SDL_Event& e, const Pictur
   }
 }
 
+namespace {
+
+uint32_t ButtonBit(uint8_t b) {
+  switch (b) {
+    case SDL_CONTROLLER_BUTTON_A: return in::kBtnA;
+    case SDL_CONTROLLER_BUTTON_B: return in::kBtnB;
+    case SDL_CONTROLLER_BUTTON_X: return in::kBtnX;
+    case SDL_CONTROLLER_BUTTON_Y: return in::kBtnY;
+    case SDL_CONTROLLER_BUTTON_BACK: return in::kBtnBack;
+    case SDL_CONTROLLER_BUTTON_GUIDE: return in::kBtnGuide;
+    case SDL_CONTROLLER_BUTTON_START: return in::kBtnStart;
+    case SDL_CONTROLLER_BUTTON_LEFTSTICK: return in::kBtnLsClick;
+    case SDL_CONTROLLER_BUTTON_RIGHTSTICK: return in::kBtnRsClick;
+    case SDL_CONTROLLER_BUTTON_LEFTSHOULDER: return in::kBtnLb;
+    case SDL_CONTROLLER_BUTTON_RIGHTSHOULDER: return in::kBtnRb;
+    case SDL_CONTROLLER_BUTTON_DPAD_UP: return in::kBtnUp;
+    case SDL_CONTROLLER_BUTTON_DPAD_DOWN: return in::kBtnDown;
+    case SDL_CONTROLLER_BUTTON_DPAD_LEFT: return in::kBtnLeft;
+    case SDL_CONTROLLER_BUTTON_DPAD_RIGHT: return in::kBtnRight;
+    case SDL_CONTROLLER_BUTTON_MISC1: return in::kBtnMisc;
+    case SDL_CONTROLLER_BUTTON_PADDLE1: return in::kBtnPaddle1;
+    case SDL_CONTROLLER_BUTTON_PADDLE2: return in::kBtnPaddle2;
+    case SDL_CONTROLLER_BUTTON_PADDLE3: return in::kBtnPaddle3;
+    case SDL_CONTROLLER_BUTTON_PADDLE4: return in::kBtnPaddle4;
+    case SDL_CONTROLLER_BUTTON_TOUCHPAD: return in::kBtnTouchpad;
+    default: return 0;
+  }
+}
+
+constexpr uint32_t kAllButtons = in::kBtnA | in::kBtnB | in::kBtnX | in::kBtnY | in::kBtnBack |
+                                 in::kBtnGuide | in::kBtnStart | in::kBtnLsClick |
+                                 in::kBtnRsClick | in::kBtnLb | in::kBtnRb | in::kBtnUp |
+                                 in::kBtnDown | in::kBtnLeft | in::kBtnRight;
+
+int16_t Up(int16_t sdl_y) { return sdl_y == -32768 ? int16_t(32767) : int16_t(-sdl_y); }
+
+}  // namespace
+
+GamepadTracker::Pad* GamepadTracker::Find(SDL_JoystickID instance) {
+  for (Pad& p : pads_) {
+    if (p.used && p.instance == instance) return &p;
+  }
+  return nullptr;
+}
+
+in::ControllerState GamepadTracker::Report(const Pad& p) const {
+  in::ControllerState s = p.state;
+  s.active_mask = active_mask_;
+  return s;
+}
+
+std::vector<in::InputEvent> GamepadTracker::Added(SDL_JoystickID instance) {
+  if (Find(instance) != nullptr) return {};
+  for (size_t n = 0; n < pads_.size(); ++n) {
+    Pad& p = pads_[n];
+    if (p.used) continue;
+    p = Pad{true, instance, {}};
+    p.state.controller = uint16_t(n);
+    active_mask_ |= uint16_t(1u << n);
+    in::ControllerArrival a;
+    a.controller = uint8_t(n);
+    a.supported_buttons = kAllButtons;
+    return {a, Report(p)};
+  }
+  return {};
+}
+
+std::vector<in::InputEvent> GamepadTracker::Handle(const SDL_Event& e) {
+  switch (e.type) {
+    case SDL_CONTROLLERDEVICEREMOVED: {
+      Pad* p = Find(e.cdevice.which);
+      if (p == nullptr) return {};
+      active_mask_ &= uint16_t(~(1u << p->state.controller));
+      in::ControllerState gone = Report(*p);  // the cleared bit is the removal
+      gone.buttons = 0;
+      gone.left_trigger = gone.right_trigger = 0;
+      gone.left_x = gone.left_y = gone.right_x = gone.right_y = 0;
+      *p = Pad{};
+      return {gone};
+    }
+    case SDL_CONTROLLERBUTTONDOWN:
+    case SDL_CONTROLLERBUTTONUP: {
+      Pad* p = Find(e.cbutton.which);
+      const uint32_t bit = ButtonBit(e.cbutton.button);
+      if (p == nullptr || bit == 0) return {};
+      if (e.type == SDL_CONTROLLERBUTTONDOWN) {
+        p->state.buttons |= bit;
+      } else {
+        p->state.buttons &= ~bit;
+      }
+      return {Report(*p)};
+    }
+    case SDL_CONTROLLERAXISMOTION: {
+      Pad* p = Find(e.caxis.which);
+      if (p == nullptr) return {};
+      const int16_t v = e.caxis.value;
+      auto trigger = [](int16_t t) { return uint8_t(t <= 0 ? 0 : int(t) * 255 / 32767); };
+      switch (e.caxis.axis) {
+        case SDL_CONTROLLER_AXIS_LEFTX: p->state.left_x = v; break;
+        case SDL_CONTROLLER_AXIS_LEFTY: p->state.left_y = Up(v); break;
+        case SDL_CONTROLLER_AXIS_RIGHTX: p->state.right_x = v; break;
+        case SDL_CONTROLLER_AXIS_RIGHTY: p->state.right_y = Up(v); break;
+        case SDL_CONTROLLER_AXIS_TRIGGERLEFT: p->state.left_trigger = trigger(v); break;
+        case SDL_CONTROLLER_AXIS_TRIGGERRIGHT: p->state.right_trigger = trigger(v); break;
+        default: return {};
+      }
+      return {Report(*p)};
+    }
+    default:
+      return {};
+  }
+}
+
 }  // namespace lumen::client

@@ -11,7 +11,9 @@
 
 #include <SDL2/SDL.h>
 
+#include <array>
 #include <optional>
+#include <vector>
 
 #include "core/moonlight/input.h"
 
@@ -21,6 +23,30 @@ namespace lumen::client {
 struct PictureGeometry {
   SDL_Rect dst{};  // in window (renderer output) coordinates
   int width = 0, height = 0;
+};
+
+// Game controllers (SDL_GameController) as Moonlight's multi-controller state: up to 16
+// pads numbered in arrival order, each reported whole (buttons, triggers 0-255, sticks with
+// Y up) after every change, with the mask of the pads present; an arrival announces the pad
+// (ControllerArrival) first; a removal sends the mask without it.
+class GamepadTracker {
+ public:
+  // A controller was opened (SDL_CONTROLLERDEVICEADDED carries a device index; the caller
+  // opens it and passes the joystick instance id). Nothing when 16 pads are in use.
+  std::vector<moonlight::input::InputEvent> Added(SDL_JoystickID instance);
+  // SDL_CONTROLLERDEVICEREMOVED / BUTTONDOWN / BUTTONUP / AXISMOTION; others: nothing.
+  std::vector<moonlight::input::InputEvent> Handle(const SDL_Event& e);
+
+ private:
+  struct Pad {
+    bool used = false;
+    SDL_JoystickID instance = -1;
+    moonlight::input::ControllerState state;
+  };
+  Pad* Find(SDL_JoystickID instance);
+  moonlight::input::ControllerState Report(const Pad& p) const;
+  std::array<Pad, moonlight::input::kMaxControllers> pads_{};
+  uint16_t active_mask_ = 0;
 };
 
 // Windows VK code for an SDL scancode, 0 if none.

@@ -93,6 +93,63 @@ TEST_SUITE("sdl_input") {
     other.type = SDL_WINDOWEVENT;
     CHECK(!TranslateSdlEvent(other, g));
   }
+
+  TEST_CASE("gamepads: arrival, whole state per change, Y up, triggers, removal, 16 at most") {
+    GamepadTracker t;
+    auto added = t.Added(101);
+    REQUIRE(added.size() == 2);
+    auto arrival = std::get<in::ControllerArrival>(RoundTrip(added[0]));
+    CHECK(arrival.controller == 0);
+    CHECK((arrival.supported_buttons & in::kBtnA) != 0);
+    CHECK(std::get<in::ControllerState>(RoundTrip(added[1])).active_mask == 0x1);
+    CHECK(t.Added(101).empty());  // the same pad twice
+    REQUIRE(t.Added(202).size() == 2);  // second pad: number 1
+
+    SDL_Event b{};
+    b.type = SDL_CONTROLLERBUTTONDOWN;
+    b.cbutton.which = 202;
+    b.cbutton.button = SDL_CONTROLLER_BUTTON_A;
+    auto s = std::get<in::ControllerState>(RoundTrip(t.Handle(b).at(0)));
+    CHECK(s.controller == 1);
+    CHECK(s.active_mask == 0x3);
+    CHECK(s.buttons == in::kBtnA);
+    b.cbutton.button = SDL_CONTROLLER_BUTTON_DPAD_LEFT;
+    CHECK(std::get<in::ControllerState>(t.Handle(b).at(0)).buttons == (in::kBtnA | in::kBtnLeft));
+    b.type = SDL_CONTROLLERBUTTONUP;
+    b.cbutton.button = SDL_CONTROLLER_BUTTON_A;
+    CHECK(std::get<in::ControllerState>(t.Handle(b).at(0)).buttons == in::kBtnLeft);
+
+    SDL_Event a{};
+    a.type = SDL_CONTROLLERAXISMOTION;
+    a.caxis.which = 202;
+    a.caxis.axis = SDL_CONTROLLER_AXIS_LEFTY;
+    a.caxis.value = -32768;  // SDL: fully up
+    CHECK(std::get<in::ControllerState>(t.Handle(a).at(0)).left_y == 32767);
+    a.caxis.axis = SDL_CONTROLLER_AXIS_TRIGGERRIGHT;
+    a.caxis.value = 32767;
+    s = std::get<in::ControllerState>(RoundTrip(t.Handle(a).at(0)));
+    CHECK(s.right_trigger == 255);
+    CHECK(s.left_y == 32767);  // the whole state each time
+    CHECK(s.buttons == in::kBtnLeft);
+
+    a.caxis.which = 999;  // not a pad we know
+    CHECK(t.Handle(a).empty());
+
+    SDL_Event r{};
+    r.type = SDL_CONTROLLERDEVICEREMOVED;
+    r.cdevice.which = 101;
+    s = std::get<in::ControllerState>(RoundTrip(t.Handle(r).at(0)));
+    CHECK(s.controller == 0);
+    CHECK(s.active_mask == 0x2);
+    REQUIRE(t.Added(303).size() == 2);  // takes the freed number 0
+    b.type = SDL_CONTROLLERBUTTONDOWN;
+    b.cbutton.which = 303;
+    b.cbutton.button = SDL_CONTROLLER_BUTTON_START;
+    CHECK(std::get<in::ControllerState>(t.Handle(b).at(0)).controller == 0);
+
+    for (SDL_JoystickID id = 400; id < 414; ++id) CHECK(t.Added(id).size() == 2);
+    CHECK(t.Added(500).empty());  // 16 pads in use
+  }
 }
 
 }  // namespace

@@ -30,6 +30,8 @@ extern "C" {
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <mutex>
+#include <variant>
 #include <vector>
 
 #include "clients/reference/presenter.h"
@@ -259,6 +261,67 @@ TEST_SUITE("Window") {
     CHECK((*pr)->closed());
     (*pr)->Stop();
     (*pr)->Stop();  // idempotent
+  }
+
+  TEST_CASE("presenter: a game controller's buttons and sticks go to on_input") {
+    Xvfb x;
+    if (!x.ok()) {
+      std::printf("SKIP: Xvfb cannot start here: %s\n", x.error().c_str());
+      return;
+    }
+    namespace in = ::lumen::moonlight::input;
+    std::mutex mu;
+    std::vector<in::InputEvent> got;
+    PresenterConfig cfg;
+    cfg.software_renderer = true;
+    cfg.on_input = [&](const in::InputEvent& ev) {
+      std::lock_guard<std::mutex> l(mu);
+      got.push_back(ev);
+    };
+    auto pr = Presenter::Create(cfg);
+    REQUIRE_MESSAGE(pr.ok(), pr.status().ToString());
+    // The last ControllerState seen, once `pred` holds for it (5 s at most).
+    auto wait_state = [&](auto pred) {
+      for (int i = 0; i < 250; ++i) {
+        {
+          std::lock_guard<std::mutex> l(mu);
+          for (auto it = got.rbegin(); it != got.rend(); ++it) {
+            if (const auto* s = std::get_if<in::ControllerState>(&*it)) {
+              if (pred(*s)) return true;
+              break;
+            }
+          }
+        }
+        usleep(20000);
+      }
+      return false;
+    };
+    // A virtual game controller (SDL's own): it appears, is opened by the presenter and
+    // reported as pad 0.
+    const int index = SDL_JoystickAttachVirtual(SDL_JOYSTICK_TYPE_GAMECONTROLLER,
+                                                SDL_CONTROLLER_AXIS_MAX, SDL_CONTROLLER_BUTTON_MAX, 0);
+    REQUIRE_MESSAGE(index >= 0, SDL_GetError());
+    SDL_Joystick* j = SDL_JoystickOpen(index);
+    REQUIRE_MESSAGE(j != nullptr, SDL_GetError());
+    CHECK(wait_state([](const in::ControllerState& s) { return s.active_mask == 1; }));
+    {
+      std::lock_guard<std::mutex> l(mu);
+      REQUIRE(!got.empty());
+      CHECK(std::holds_alternative<in::ControllerArrival>(got.front()));
+    }
+    REQUIRE(SDL_JoystickSetVirtualButton(j, SDL_CONTROLLER_BUTTON_A, 1) == 0);
+    CHECK(wait_state([](const in::ControllerState& s) { return s.buttons == in::kBtnA; }));
+    REQUIRE(SDL_JoystickSetVirtualAxis(j, SDL_CONTROLLER_AXIS_LEFTY, -32768) == 0);  // up
+    CHECK(wait_state([](const in::ControllerState& s) { return s.left_y == 32767; }));
+    REQUIRE(SDL_JoystickSetVirtualButton(j, SDL_CONTROLLER_BUTTON_A, 0) == 0);
+    CHECK(wait_state([](const in::ControllerState& s) {
+      return s.buttons == 0 && s.left_y == 32767;
+    }));
+    SDL_JoystickClose(j);
+    REQUIRE(SDL_JoystickDetachVirtual(index) == 0);
+    CHECK(wait_state([](const in::ControllerState& s) { return s.active_mask == 0; }));
+    (*pr)->Stop();
+    CHECK((*pr)->stats().input_events >= 6);
   }
 
   TEST_CASE("end to end: host pipeline -> reference_client --window, stamps read back") {
