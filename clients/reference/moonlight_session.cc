@@ -3,6 +3,7 @@
 
 #include <sodium.h>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "clients/moonlight/control_client.h"
@@ -94,6 +95,10 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
                                                       " ", launched->status_message));
   }
   impl->launched = true;
+  // From here on a failure quits the app again, as the destructor does on success.
+  absl::Cleanup quit_on_error = [&impl] {
+    if (impl) (void)impl->http->Cancel();
+  };
   const std::string url = launched->Field("sessionUrl0");
 
   ml::client::RtspClientConfig rc;
@@ -140,6 +145,7 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
       ", ",
       hs->lumen ? absl::StrCat("lumen framing (", transport::AeadName(hs->lumen->accept.aead), ")")
                 : std::string("Moonlight framing"));
+  std::move(quit_on_error).Cancel();
   return std::unique_ptr<MoonlightSession>(new MoonlightSession(std::move(impl)));
 }
 
