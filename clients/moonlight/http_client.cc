@@ -1,6 +1,8 @@
 #include "clients/moonlight/http_client.h"
 
 #include <httplib.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include <pugixml.hpp>
 
@@ -103,7 +105,22 @@ absl::StatusOr<std::string> MoonlightHttpClient::GetRaw(bool https, std::string_
   if (https) {
     if (https_port_ == 0) return absl::FailedPreconditionError("HTTPS port unknown");
     httplib::SSLClient cli(host_, https_port_, identity_->cert.get(), identity_->key.get());
-    cli.enable_server_certificate_verification(false);  // self-signed; pinned by pairing
+    cli.enable_server_certificate_verification(false);  // self-signed: no CA, no host name
+    if (pinned_) {
+      // The host's certificate must be the one pairing returned, byte for byte.
+      SSL_CTX_set_verify(cli.ssl_context(), SSL_VERIFY_PEER, nullptr);
+      SSL_CTX_set_cert_verify_callback(
+          cli.ssl_context(),
+          [](X509_STORE_CTX* ctx, void* self) -> int {
+            auto* c = static_cast<MoonlightHttpClient*>(self);
+            X509* leaf = X509_STORE_CTX_get0_cert(ctx);
+            if (leaf != nullptr && X509_cmp(leaf, c->pinned_.get()) == 0) return 1;
+            c->pin_mismatch_ = true;
+            X509_STORE_CTX_set_error(ctx, X509_V_ERR_CERT_REJECTED);
+            return 0;
+          },
+          this);
+    }
     cli.set_url_encode(false);
     cli.set_read_timeout(120, 0);
     r = cli.Get(target);
@@ -119,6 +136,13 @@ absl::StatusOr<std::string> MoonlightHttpClient::GetRaw(bool https, std::string_
         absl::StrCat("HTTP status ", r->status, " for ", std::string(path)));
   }
   return r->body;
+}
+
+absl::Status MoonlightHttpClient::PinServerCert(std::string_view pem) {
+  auto cert = nvcrypto::ParseCertPem(pem);
+  if (!cert.ok()) return cert.status();
+  pinned_ = std::move(*cert);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<XmlResult> MoonlightHttpClient::Get(bool https, std::string_view path,

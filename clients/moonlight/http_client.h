@@ -102,6 +102,12 @@ class MoonlightHttpClient {
   // failure as stock clients do. On success the host certificate is remembered.
   absl::Status Pair(std::string_view pin, const PairOptions& options = {});
   const std::string& server_cert_pem() const { return server_cert_pem_; }
+  // Pins the host's certificate (what pairing returned): HTTPS calls then fail unless the
+  // host presents exactly this certificate. Without a pin, HTTPS trusts any certificate
+  // (what the protocol tests need).
+  absl::Status PinServerCert(std::string_view pem);
+  // True once an HTTPS call met a host certificate other than the pinned one.
+  bool pin_mismatch() const { return pin_mismatch_; }
 
   absl::StatusOr<std::vector<AppInfo>> AppList();
   // <sessionUrl0> on success; the full result for error inspection.
@@ -119,6 +125,8 @@ class MoonlightHttpClient {
   const ClientIdentity* identity_;
   std::string uniqueid_;
   std::string server_cert_pem_;
+  nvcrypto::X509Ptr pinned_;
+  bool pin_mismatch_ = false;
 };
 
 }  // namespace lumen::moonlight::client

@@ -3,6 +3,9 @@
 
 #include <sodium.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -28,6 +31,19 @@ struct MoonlightSession::Impl {
 
 namespace {
 
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+bool WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << data;
+  return bool(f);
+}
+
 uint16_t PortOf(const std::string& url) {
   return uint16_t(std::atoi(url.substr(url.rfind(':') + 1).c_str()));
 }
@@ -47,13 +63,34 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
       std::make_unique<ml::client::MoonlightHttpClient>(o.host, o.http_port, &impl->identity);
   auto& http = *impl->http;
 
+  // The host's certificate as pairing returned it: from then on HTTPS only talks to a host
+  // presenting exactly that one (trust on first use, renewed by pairing again).
+  const std::string pin_path =
+      absl::StrCat(o.keydir, "/host-", o.host, "-", o.http_port, ".pem");
+  const std::string pinned_pem = ReadFile(pin_path);
+  if (!pinned_pem.empty()) {
+    if (absl::Status st = http.PinServerCert(pinned_pem); !st.ok()) {
+      return absl::DataLossError(absl::StrCat(pin_path, ": ", st.message()));
+    }
+  }
   auto info = http.GetServerInfo(false);  // learns the HTTPS port
   if (!info.ok()) return info.status();
   // Only the HTTPS /serverinfo (with our certificate) tells whether we are paired; a host
   // that does not know the certificate refuses it or says PairStatus 0.
-  if (auto secure = http.GetServerInfo(true); secure.ok()) info = std::move(secure);
+  absl::Status secure_error;
+  if (auto secure = http.GetServerInfo(true); secure.ok()) {
+    info = std::move(secure);
+  } else {
+    secure_error = secure.status();
+  }
   if (info->pair_status != 1) {
     if (o.pin.empty()) {
+      if (http.pin_mismatch()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            o.host, " does not present the certificate it had when we paired (", pin_path,
+            "; ", secure_error.message(), "): if the host was reinstalled, pair again with "
+            "--pin=NNNN"));
+      }
       return absl::FailedPreconditionError(absl::StrCat(
           "not paired with ", o.host, ": run again with --pin=NNNN and enter that PIN on the "
           "host (`lumen pin NNNN`, or the host's pairing page)"));
@@ -61,6 +98,10 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
     spdlog::info("pairing with {}: enter PIN {} on the host", o.host, o.pin);
     if (absl::Status st = http.Pair(o.pin); !st.ok()) return st;
     spdlog::info("paired");
+    if (absl::Status st = http.PinServerCert(http.server_cert_pem()); !st.ok()) return st;
+    if (!WriteFile(pin_path, http.server_cert_pem())) {
+      spdlog::warn("cannot save the host certificate to {}", pin_path);
+    }
     if (auto secure = http.GetServerInfo(true); secure.ok()) info = std::move(secure);
   }
 

@@ -8,8 +8,9 @@
 // Quitting the app (/cancel) happens when the session is destroyed.
 //
 // Built from lumen's Moonlight client libraries (clients/moonlight), the same ones the
-// serve end-to-end tests drive the host with. The host's certificate is not pinned after
-// pairing (the HTTPS calls trust whatever the host presents).
+// serve end-to-end tests drive the host with. Pairing pins the host's certificate
+// (keydir/host-<address>-<port>.pem): later sessions only talk HTTPS to a host presenting
+// exactly that certificate, and say so when it differs.
 #pragma once
 
 #include <memory>

@@ -31,7 +31,8 @@ using testing::PortFromUrl;
 
 // The host with the synthetic pattern (MoonlightHost's default video) and a 440 Hz sine.
 struct Host : testing::LoopbackHost {
-  Host() : LoopbackHost("lumen-e2e", http::kScmH264 | http::kScmHevc, Options()) {}
+  explicit Host(const std::string& name = "lumen-e2e")
+      : LoopbackHost(name, http::kScmH264 | http::kScmHevc, Options()) {}
 
   static MoonlightHostOptions Options() {
     MoonlightHostOptions o;
@@ -295,6 +296,27 @@ TEST_SUITE("MoonlightE2E") {
     CHECK(out.find("stamp errors 0, decode errors 0") != std::string::npos);
     CHECK(h.host->rtsp_stats().lumen_accepted == 1);
     CHECK(h.host->stats().sessions_started == 2);
+
+    // A different host at an address we paired with (its certificate pinned for this
+    // address): refused with the reason, nothing launched.
+    Host other("lumen-e2e-other");  // its own state: another certificate
+    const std::string keys = std::string(tmp ? tmp : "/tmp") + "/refclient-keys";
+    const std::string pin_of = [&](int port) {
+      return keys + "/host-127.0.0.1-" + std::to_string(port) + ".pem";
+    }(h.http->http_port());
+    REQUIRE(std::system(("cp '" + pin_of + "' '" + keys + "/host-127.0.0.1-" +
+                         std::to_string(other.http->http_port()) + ".pem'")
+                            .c_str()) == 0);
+    out.clear();
+    const int status3 = run(bin + " --moonlight-host=127.0.0.1:" +
+                                std::to_string(other.http->http_port()) + " --keydir=" + keys +
+                                " --seconds=1",
+                            &out);
+    MESSAGE(out);
+    CHECK(WEXITSTATUS(status3) != 0);
+    CHECK(out.find("does not present the certificate it had when we paired") !=
+          std::string::npos);
+    CHECK(other.host->stats().sessions_started == 0);
   }
 }
 
