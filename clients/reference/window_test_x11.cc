@@ -29,24 +29,34 @@ Window FindMapped(Display* d, const std::string& title) {
   return found;
 }
 
+// Opens `display` and waits (up to timeout_ms) for the mapped window titled `title`. On
+// failure: nullptr display, *error set.
+Display* OpenAndFind(const std::string& display, const std::string& title, int timeout_ms,
+                     Window* w, std::string* error) {
+  Display* d = XOpenDisplay(display.c_str());
+  if (d == nullptr) {
+    *error = "cannot open display " + display;
+    return nullptr;
+  }
+  *w = 0;
+  for (int waited = 0; (*w = FindMapped(d, title)) == 0 && waited < timeout_ms; waited += 50) {
+    usleep(50000);
+  }
+  if (*w == 0) {
+    *error = "no mapped window titled '" + title + "'";
+    XCloseDisplay(d);
+    return nullptr;
+  }
+  return d;
+}
+
 }  // namespace
 
 bool CloseWindowLikeAWindowManager(const std::string& display, const std::string& title,
                                    int timeout_ms, std::string* error) {
-  Display* d = XOpenDisplay(display.c_str());
-  if (d == nullptr) {
-    *error = "cannot open display " + display;
-    return false;
-  }
   Window w = 0;
-  for (int waited = 0; (w = FindMapped(d, title)) == 0 && waited < timeout_ms; waited += 50) {
-    usleep(50000);
-  }
-  if (w == 0) {
-    *error = "no mapped window titled '" + title + "'";
-    XCloseDisplay(d);
-    return false;
-  }
+  Display* d = OpenAndFind(display, title, timeout_ms, &w, error);
+  if (d == nullptr) return false;
   XEvent ev{};
   ev.xclient.type = ClientMessage;
   ev.xclient.window = w;
@@ -63,20 +73,9 @@ bool CloseWindowLikeAWindowManager(const std::string& display, const std::string
 
 bool TypeIntoWindow(const std::string& display, const std::string& title,
                     const std::string& text, int timeout_ms, std::string* error) {
-  Display* d = XOpenDisplay(display.c_str());
-  if (d == nullptr) {
-    *error = "cannot open display " + display;
-    return false;
-  }
   Window w = 0;
-  for (int waited = 0; (w = FindMapped(d, title)) == 0 && waited < timeout_ms; waited += 50) {
-    usleep(50000);
-  }
-  if (w == 0) {
-    *error = "no mapped window titled '" + title + "'";
-    XCloseDisplay(d);
-    return false;
-  }
+  Display* d = OpenAndFind(display, title, timeout_ms, &w, error);
+  if (d == nullptr) return false;
   // No window manager on Xvfb: give the focus ourselves (SDL takes keys once focused).
   XSetInputFocus(d, w, RevertToParent, CurrentTime);
   XSync(d, False);
