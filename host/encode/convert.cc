@@ -15,10 +15,10 @@
 #include <linux/futex.h>
 #include <sched.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/cpu/cpu.h"
+#include "host/common/clock.h"
 #include "host/encode/convert_simd.h"
 
 namespace lumen::encode {
@@ -202,12 +202,6 @@ constexpr int64_t kParallelMinPixels = 640 * 360;
 constexpr uint64_t kPrepareSpinNs = 3'000'000;
 std::atomic<bool> g_parallel{true};
 
-uint64_t NowNs() noexcept {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return uint64_t(t.tv_sec) * 1'000'000'000ull + uint64_t(t.tv_nsec);
-}
-
 // Raw futex on a process-private word for the helper's wake-ups (jobs and Prepare()).
 void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) noexcept {
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAIT | FUTEX_PRIVATE_FLAG, expected,
@@ -229,7 +223,7 @@ class Helper {
   // Wakes the helper now to spin for a job expected soon (see above).
   void Prepare() noexcept {
     caller_cpu_.store(sched_getcpu(), std::memory_order_relaxed);
-    prepared_until_ns_.store(NowNs() + kPrepareSpinNs, std::memory_order_relaxed);
+    prepared_until_ns_.store(host::MonotonicNs() + kPrepareSpinNs, std::memory_order_relaxed);
     prepared_gen_.store(next_.load(std::memory_order_relaxed) >> 40, std::memory_order_relaxed);
     prepared_.fetch_add(1, std::memory_order_release);
     wake_.fetch_add(1, std::memory_order_release);
@@ -301,12 +295,15 @@ class Helper {
       if (prepared == spun_for_) continue;
       spun_for_ = prepared;
       // Woken too late: the job it was prepared for has started (and been done) already.
-      if ((next_.load(std::memory_order_acquire) >> 40) != prepared_gen_.load(std::memory_order_relaxed)) continue;
+      if ((next_.load(std::memory_order_acquire) >> 40) !=
+          prepared_gen_.load(std::memory_order_relaxed)) {
+        continue;
+      }
       MoveOffCpu(caller_cpu_.load(std::memory_order_relaxed));
       const uint64_t until = prepared_until_ns_.load(std::memory_order_relaxed);
       for (uint32_t i = 0; wake_.load(std::memory_order_acquire) == seen; ++i) {
         simde_mm_pause();
-        if ((i & 63) == 63 && NowNs() > until) break;
+        if ((i & 63) == 63 && host::MonotonicNs() > until) break;
       }
     }
   }
@@ -334,10 +331,10 @@ class Helper {
   std::atomic<uint32_t> prepared_{0};    // Prepare() calls
   std::atomic<uint64_t> prepared_gen_{0};  // the last job's generation at the last Prepare()
   std::atomic<int> caller_cpu_{-1};      // where Prepare() was called
+  std::atomic<uint64_t> prepared_until_ns_{0};  // how long a prepared helper spins
   std::mutex busy_;
   uint32_t gen_ = 0;                 // guarded by busy_
   Job job_{};                        // written under busy_ before next_ is published
-  std::atomic<uint64_t> prepared_until_ns_{0};  // how long a prepared helper spins
   std::atomic<uint64_t> next_{0};
   std::atomic<uint32_t> done_{0};
   std::atomic<uint32_t> wake_{0};
