@@ -6,12 +6,8 @@
 
 #include <pugixml.hpp>
 
-#include <filesystem>
-#include <fstream>
-#include <optional>
-#include <sstream>
-
 #include "absl/strings/str_cat.h"
+#include "host/moonlight/state/atomic_file.h"
 
 namespace lumen::moonlight::client {
 namespace {
@@ -38,31 +34,14 @@ absl::StatusOr<ClientIdentity> ClientIdentity::Generate() {
 
 absl::StatusOr<ClientIdentity> ClientIdentity::LoadOrCreate(const std::string& dir) {
   const std::string key_path = dir + "/client.key", cert_path = dir + "/client.pem";
-  auto read = [](const std::string& path) -> std::optional<std::string> {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) return std::nullopt;
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return ss.str();
-  };
-  auto key = read(key_path);
-  auto cert = read(cert_path);
-  if (key && cert) return FromPem(*key, *cert);
+  auto key = state::ReadFile(key_path);
+  auto cert = state::ReadFile(cert_path);
+  if (key.ok() && cert.ok()) return FromPem(*key, *cert);
   auto id = Generate();
   if (!id.ok()) return id.status();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("create ", dir, ": ", ec.message()));
-  {
-    std::ofstream k(key_path, std::ios::binary | std::ios::trunc);
-    k << id->key_pem;
-    std::ofstream c(cert_path, std::ios::binary | std::ios::trunc);
-    c << id->cert_pem;
-    if (!k || !c) return absl::UnavailableError(absl::StrCat("cannot write the identity to ", dir));
-  }
-  std::filesystem::permissions(key_path, std::filesystem::perms::owner_read |
-                                             std::filesystem::perms::owner_write,
-                               ec);
+  if (absl::Status st = state::MakeDirs(dir); !st.ok()) return st;
+  if (absl::Status st = state::WriteFileAtomic(key_path, id->key_pem); !st.ok()) return st;
+  if (absl::Status st = state::WriteFileAtomic(cert_path, id->cert_pem, 0644); !st.ok()) return st;
   return id;
 }
 

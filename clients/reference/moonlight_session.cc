@@ -3,9 +3,6 @@
 
 #include <sodium.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -13,11 +10,13 @@
 #include "clients/moonlight/http_client.h"
 #include "clients/moonlight/rtsp_client.h"
 #include "core/transport/crypto.h"
+#include "host/moonlight/state/atomic_file.h"
 #include "spdlog/spdlog.h"
 
 namespace lumen::client {
 
 namespace ml = ::lumen::moonlight;
+namespace state = ::lumen::moonlight::state;
 
 struct MoonlightSession::Impl {
   MoonlightSessionOptions options;
@@ -30,19 +29,6 @@ struct MoonlightSession::Impl {
 };
 
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
-bool WriteFile(const std::string& path, const std::string& data) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << data;
-  return bool(f);
-}
 
 uint16_t PortOf(const std::string& url) {
   return uint16_t(std::atoi(url.substr(url.rfind(':') + 1).c_str()));
@@ -67,7 +53,7 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
   // presenting exactly that one (trust on first use, renewed by pairing again).
   const std::string pin_path =
       absl::StrCat(o.keydir, "/host-", o.host, "-", o.http_port, ".pem");
-  const std::string pinned_pem = ReadFile(pin_path);
+  const std::string pinned_pem = state::ReadFile(pin_path).value_or("");
   if (!pinned_pem.empty()) {
     if (absl::Status st = http.PinServerCert(pinned_pem); !st.ok()) {
       return absl::DataLossError(absl::StrCat(pin_path, ": ", st.message()));
@@ -99,8 +85,9 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
     if (absl::Status st = http.Pair(o.pin); !st.ok()) return st;
     spdlog::info("paired");
     if (absl::Status st = http.PinServerCert(http.server_cert_pem()); !st.ok()) return st;
-    if (!WriteFile(pin_path, http.server_cert_pem())) {
-      spdlog::warn("cannot save the host certificate to {}", pin_path);
+    if (absl::Status st = state::WriteFileAtomic(pin_path, http.server_cert_pem(), 0644);
+        !st.ok()) {
+      spdlog::warn("cannot save the host certificate: {}", st.ToString());
     }
     if (auto secure = http.GetServerInfo(true); secure.ok()) info = std::move(secure);
   }
