@@ -162,11 +162,7 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
   if (hs->lumen) {
     v.framing = transport::Framing::kLumen;
     v.packet_size = int(hs->lumen->accept.mtu);
-    v.lumen.secret = rikey;
-    v.lumen.host_nonce = hs->lumen->offer.nonce;
-    v.lumen.client_nonce = hs->lumen->accept.nonce;
-    v.lumen.session_id = hs->lumen->offer.session_id;
-    v.lumen.aead = hs->lumen->accept.aead;
+    v.lumen = transport::NegotiatedLumenParams(rikey, hs->lumen->offer, hs->lumen->accept);
   }
   impl->describe = absl::StrCat(
       codec_name, " ", o.width, "x", o.height, "@", o.fps, " \"", app->title, "\" from ", o.host,

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "core/session/lumen_attr.h"
 #include "core/transport/crypto.h"
 
 namespace lumen::transport {
@@ -50,6 +51,21 @@ struct LumenParams {
                                                  client_nonce.size())));
   }
 };
+
+// What a Moonlight RTSP negotiation agreed on (docs/lumen-transport.md §4), as both ends
+// derive it: the launch's rikey as the secret, the host's nonce and session id from the
+// DESCRIBE offer, the client's nonce and AEAD from the ANNOUNCE answer.
+inline LumenParams NegotiatedLumenParams(const std::array<uint8_t, kLaunchSecretBytes>& rikey,
+                                         const session::LumenOffer& offer,
+                                         const session::LumenAccept& accept) {
+  LumenParams p;
+  p.secret = rikey;
+  p.host_nonce = offer.nonce;
+  p.client_nonce = accept.nonce;
+  p.session_id = offer.session_id;
+  p.aead = accept.aead;
+  return p;
+}
 
 // Parses the flag values: secret = 32 hex digits, nonces = 64 hex digits (host nonce then
 // client nonce), aead = "aes256gcm" | "xchacha20poly1305" | "" (AES-GCM where this CPU

@@ -224,11 +224,7 @@ TEST_SUITE("MoonlightE2E") {
     vc.packet_size = int(neg.accept.mtu);
     vc.codec = host::Codec::kH264;
     vc.framing = transport::Framing::kLumen;
-    vc.lumen.secret = l.rc.key;
-    vc.lumen.host_nonce = neg.offer.nonce;
-    vc.lumen.client_nonce = neg.accept.nonce;
-    vc.lumen.session_id = neg.offer.session_id;
-    vc.lumen.aead = neg.accept.aead;
+    vc.lumen = transport::NegotiatedLumenParams(l.rc.key, neg.offer, neg.accept);
     auto video = ::lumen::client::ReferenceClient::Create(vc);
     REQUIRE_MESSAGE(video.ok(), video.status().ToString());
     (*video)->Start();

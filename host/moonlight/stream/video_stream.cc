@@ -194,11 +194,8 @@ absl::StatusOr<std::unique_ptr<VideoStream>> VideoStream::Start(const VideoStrea
     // datagram sealed with keys derived from the rikey and both negotiation nonces, the
     // client's datagram budget, adaptive FEC starting at the host's ratio.
     tc.framing = transport::Framing::kLumen;
-    tc.lumen.secret = launch.key;
-    tc.lumen.host_nonce = config.lumen->offer.nonce;
-    tc.lumen.client_nonce = config.lumen->accept.nonce;
-    tc.lumen.session_id = config.lumen->offer.session_id;
-    tc.lumen.aead = config.lumen->accept.aead;
+    tc.lumen =
+        transport::NegotiatedLumenParams(launch.key, config.lumen->offer, config.lumen->accept);
     tc.packet_size = int(config.lumen->accept.mtu);
   }
   Impl* raw = impl.get();
