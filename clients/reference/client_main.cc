@@ -123,7 +123,7 @@ int Run(int argc, char** argv) {
     mo.host = moonlight_host.substr(0, colon);
     if (colon != std::string::npos) mo.http_port = std::atoi(moonlight_host.c_str() + colon + 1);
     mo.hevc = cfg.codec == host::Codec::kHevc;
-    auto s = MoonlightSession::Start(mo);
+    auto s = MoonlightSession::Start(mo, &cfg);
     if (!s.ok()) {
       spdlog::error("{}: {}", moonlight_host, s.status().ToString());
       return 3;
@@ -132,13 +132,6 @@ int Run(int argc, char** argv) {
     // The window's keyboard and mouse go to the host over the control stream.
     MoonlightSession* ses = session.get();
     pcfg.on_input = [ses](const moonlight::input::InputEvent& ev) { ses->SendInput(ev); };
-    const ClientConfig& v = session->video_config();
-    cfg.server = v.server;
-    cfg.ping_payload = v.ping_payload;
-    cfg.codec = v.codec;
-    cfg.packet_size = v.packet_size;
-    cfg.framing = v.framing;
-    cfg.lumen = v.lumen;
     spdlog::info("streaming {}", session->Describe());
   }
   auto client = ReferenceClient::Create(cfg);

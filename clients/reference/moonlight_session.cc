@@ -23,7 +23,6 @@ struct MoonlightSession::Impl {
   ml::client::ClientIdentity identity;
   std::unique_ptr<ml::client::MoonlightHttpClient> http;
   std::unique_ptr<ml::client::ControlClient> control;
-  ClientConfig video;
   std::string describe;
   bool launched = false;
 };
@@ -37,7 +36,7 @@ uint16_t PortOf(const std::string& url) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
-    const MoonlightSessionOptions& o) {
+    const MoonlightSessionOptions& o, ClientConfig* video) {
   if (o.host.empty()) return absl::InvalidArgumentError("no host address");
   if (sodium_init() < 0) return absl::InternalError("libsodium init failed");
   auto impl = std::make_unique<Impl>();
@@ -153,17 +152,16 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
   if (!control.ok()) return control.status();
   impl->control = std::move(*control);
 
-  ClientConfig& v = impl->video;
+  ClientConfig& v = *video;
   v.server = absl::StrCat(o.host, ":", hs->video_port);
   v.ping_payload = hs->ping_payload;
   v.codec = hs->codec == ml::VideoCodec::kHevc ? host::Codec::kHevc : host::Codec::kH264;
-  v.packet_size = rc.packet_size;
+  v.packet_size = hs->lumen ? int(hs->lumen->accept.mtu) : rc.packet_size;
+  v.framing = hs->lumen ? transport::Framing::kLumen : transport::Framing::kMoonlight;
+  v.lumen = hs->lumen
+                ? transport::NegotiatedLumenParams(rikey, hs->lumen->offer, hs->lumen->accept)
+                : transport::LumenParams{};
   const char* codec_name = hs->codec == ml::VideoCodec::kHevc ? "HEVC" : "H.264";
-  if (hs->lumen) {
-    v.framing = transport::Framing::kLumen;
-    v.packet_size = int(hs->lumen->accept.mtu);
-    v.lumen = transport::NegotiatedLumenParams(rikey, hs->lumen->offer, hs->lumen->accept);
-  }
   impl->describe = absl::StrCat(
       codec_name, " ", o.width, "x", o.height, "@", o.fps, " \"", app->title, "\" from ", o.host,
       ", ",
@@ -183,7 +181,6 @@ MoonlightSession::~MoonlightSession() {
   impl_->control.reset();
 }
 
-const ClientConfig& MoonlightSession::video_config() const { return impl_->video; }
 std::string MoonlightSession::Describe() const { return impl_->describe; }
 void MoonlightSession::RequestIdr() {
   if (impl_->control) impl_->control->RequestIdr();

@@ -2,9 +2,10 @@
 // real host (`lumen serve`, or any GameStream host): its identity from a key directory,
 // pairing with a PIN the user enters on the host, /applist, /launch, the encrypted RTSP
 // handshake — answering a lumen-transport offer unless told not to
-// (docs/lumen-transport.md §4) — and the ENet control stream. What comes out is the
-// ClientConfig for ReferenceClient: the host's video port, the ping payload and the video
-// framing with its keys (lumen transport when the host offered it, else Moonlight's).
+// (docs/lumen-transport.md §4) — and the ENet control stream. It fills in the
+// ReferenceClient's ClientConfig: the host's video port, the ping payload, the codec and
+// the video framing with its keys (lumen transport when the host offered it, else
+// Moonlight's).
 // Quitting the app (/cancel) happens when the session is destroyed.
 //
 // Built from lumen's Moonlight client libraries (clients/moonlight), the same ones the
@@ -37,14 +38,14 @@ struct MoonlightSessionOptions {
 
 class MoonlightSession {
  public:
+  // On success `video` has server, ping_payload, codec, packet_size, framing and lumen set
+  // for this session; its other fields (bind, loss, decoding) are left as they were.
   static absl::StatusOr<std::unique_ptr<MoonlightSession>> Start(
-      const MoonlightSessionOptions& options);
+      const MoonlightSessionOptions& options, ClientConfig* video);
   ~MoonlightSession();  // quits the app on the host and closes the control stream
   MoonlightSession(const MoonlightSession&) = delete;
   MoonlightSession& operator=(const MoonlightSession&) = delete;
 
-  // For ReferenceClient: server, ping payload, codec, packet size, framing and keys.
-  const ClientConfig& video_config() const;
   // "H.264 1280x720@60 from HOST, lumen framing (aes256gcm)" or "..., Moonlight framing".
   std::string Describe() const;
   // Asks the host for an IDR frame over the control stream.
