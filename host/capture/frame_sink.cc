@@ -14,7 +14,7 @@ size_t FrameBytes(PixelFormat format, int stride, int height) {
       return size_t(stride) * size_t(height);
     case PixelFormat::kNv12:
     case PixelFormat::kI420:
-      return size_t(stride) * size_t(height) + size_t(stride) * size_t((height + 1) / 2);
+      return host::Yuv420Layout(stride, height).bytes;
     default:
       return 0;
   }
@@ -61,15 +61,16 @@ bool RingFrameSink::Deliver(const CapturedFrame& f) {
     // Straight from the source's pixels into the slot's planes: one read of the packed
     // frame, 1.5 bytes per pixel written to shared memory.
     const int stride = (f.width + 63) & ~63;
-    const size_t y_bytes = size_t(stride) * size_t(f.height);
-    const size_t c_bytes = size_t(stride / 2) * size_t((f.height + 1) / 2);
+    const host::PlanarLayout layout = host::Yuv420Layout(stride, f.height);
     const encode::RgbOrder order =
         f.format == PixelFormat::kBgrx ? encode::RgbOrder::kBgrx : encode::RgbOrder::kRgbx;
     return Produce(f.width, f.height, stride, PixelFormat::kI420, f.capture_ts_ns,
                    [&](std::span<uint8_t> dst, uint64_t) {
-                     encode::YuvPlanes planes{dst.data(),     dst.data() + y_bytes,
-                                              dst.data() + y_bytes + c_bytes,
-                                              stride,         stride / 2,
+                     encode::YuvPlanes planes{dst.data(),
+                                              dst.data() + layout.uv_offset,
+                                              dst.data() + layout.v_offset,
+                                              stride,
+                                              stride / 2,
                                               stride / 2};
                      encode::RgbToI420(f.data, f.stride, f.width, f.height, order, planes);
                    });

@@ -8,6 +8,7 @@
 // (host/common/clock.h MonotonicNs()), comparable across the processes of one machine.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <type_traits>
 
@@ -20,6 +21,21 @@ enum class PixelFormat : uint32_t {
   kNv12 = 3,  // Y plane (stride), then interleaved UV plane (stride), height/2 rows
   kI420 = 4,  // Y, U, V planes; U/V stride = stride / 2
 };
+
+// Where the planes of a 4:2:0 frame lie in one buffer, as capture writes them and encode
+// reads them: Y (stride bytes per row, height rows), then ceil(height / 2) chroma rows,
+// NV12 as one interleaved UV plane (stride bytes per row), I420 as U then V (stride / 2
+// bytes per row each). Both formats take the same bytes.
+struct PlanarLayout {
+  size_t uv_offset;  // NV12 UV / I420 U plane
+  size_t v_offset;   // I420 V plane
+  size_t bytes;      // the whole frame
+};
+inline PlanarLayout Yuv420Layout(int stride, int height) {
+  const size_t luma = size_t(stride) * size_t(height);
+  const size_t chroma_rows = size_t((height + 1) / 2);
+  return {luma, luma + size_t(stride / 2) * chroma_rows, luma + size_t(stride) * chroma_rows};
+}
 
 enum class Codec : uint32_t {
   kH264 = 1,

@@ -220,7 +220,7 @@ absl::Status VideoEncoder::Encode(const RawFrame& f, AccessUnit* out) {
     case PixelFormat::kNv12:
     case PixelFormat::kI420:
       if (f.stride < f.width) return absl::InvalidArgumentError("stride < width");
-      need = size_t(f.stride) * size_t(f.height) + size_t(f.stride) * size_t((f.height + 1) / 2);
+      need = host::Yuv420Layout(f.stride, f.height).bytes;
       break;
     default:
       return absl::InvalidArgumentError("unsupported pixel format");
@@ -286,11 +286,11 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
                                    AV_BUFFER_FLAG_READONLY);
     if (pic->buf[0] == nullptr) return absl::ResourceExhaustedError("av_buffer_create");
     const int cs = f.stride / 2;
+    const host::PlanarLayout layout = host::Yuv420Layout(f.stride, f.height);
     uint8_t* y = const_cast<uint8_t*>(f.data);
-    uint8_t* u = y + size_t(f.stride) * size_t(f.height);
     pic->data[0] = y;
-    pic->data[1] = u;
-    pic->data[2] = u + size_t(cs) * size_t((f.height + 1) / 2);
+    pic->data[1] = y + layout.uv_offset;
+    pic->data[2] = y + layout.v_offset;
     pic->linesize[0] = f.stride;
     pic->linesize[1] = cs;
     pic->linesize[2] = cs;
@@ -324,7 +324,8 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
     case PixelFormat::kNv12:
     case PixelFormat::kI420: {
       // Planar input: copy luma, then re-pack chroma as the encoder wants it.
-      const uint8_t* src_uv = f.data + size_t(f.stride) * f.height;
+      const host::PlanarLayout layout = host::Yuv420Layout(f.stride, f.height);
+      const uint8_t* src_uv = f.data + layout.uv_offset;
       av_image_copy_plane(pic->data[0], pic->linesize[0], f.data, f.stride, w, h);
       const int cw = w / 2, ch = h / 2;
       for (int y = 0; y < ch; ++y) {
@@ -341,7 +342,7 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
         } else {
           const int cs = f.stride / 2;
           const uint8_t* u = src_uv + size_t(y) * cs;
-          const uint8_t* v = src_uv + size_t(cs) * ((f.height + 1) / 2) + size_t(y) * cs;
+          const uint8_t* v = f.data + layout.v_offset + size_t(y) * cs;
           if (nv12_out) {
             uint8_t* d = pic->data[1] + size_t(y) * pic->linesize[1];
             for (int x = 0; x < cw; ++x) {
