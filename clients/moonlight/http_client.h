@@ -29,8 +29,8 @@ struct ClientIdentity {
   static absl::StatusOr<ClientIdentity> Generate();
   static absl::StatusOr<ClientIdentity> FromPem(std::string key_pem, std::string cert_pem);
   // The identity kept in `dir` (client.key, client.pem; created, with the directory, on
-  // first use, crash-safe, the key readable by the owner only). A client must keep its identity: the
-  // host trusts the certificate it paired with.
+  // first use, crash-safe, the key readable by the owner only). A client must keep its identity:
+  // the host trusts the certificate it paired with.
   static absl::StatusOr<ClientIdentity> LoadOrCreate(const std::string& dir);
 };
 

@@ -240,9 +240,10 @@ absl::StatusOr<RtspHandshakeResult> RtspClient::Handshake() {
   if (const std::string* cd = control->Header("X-SS-Connect-Data")) {
     out.connect_data = static_cast<uint32_t>(std::strtoul(cd->c_str(), nullptr, 0));
   }
-  auto ann = Transact(Request("ANNOUNCE", "streamid=control/13/0",
-                              {{"Session", out.session}, {"Content-type", "application/sdp"}},
-                              BuildAnnounceBody(out.codec, lumen_accept ? &*lumen_accept : nullptr)));
+  auto ann =
+      Transact(Request("ANNOUNCE", "streamid=control/13/0",
+                       {{"Session", out.session}, {"Content-type", "application/sdp"}},
+                       BuildAnnounceBody(out.codec, lumen_accept ? &*lumen_accept : nullptr)));
   if (auto st = check(ann, "ANNOUNCE"); !st.ok()) return st;
   auto play = Transact(Request("PLAY", "/", {{"Session", out.session}}));
   if (auto st = check(play, "PLAY"); !st.ok()) return st;

@@ -73,10 +73,10 @@ int Run(int argc, char** argv) {
   mo.lumen_transport = args.Bool("lumen-transport", true);  // --no-lumen-transport: false
   const char* home = std::getenv("HOME");
   const char* xdg = std::getenv("XDG_CONFIG_HOME");
-  mo.keydir = args.Str("keydir", xdg != nullptr && *xdg != '\0'
-                                     ? std::string(xdg) + "/lumen-client"
-                                     : std::string(home != nullptr ? home : ".") +
-                                           "/.config/lumen-client");
+  mo.keydir =
+      args.Str("keydir", xdg != nullptr && *xdg != '\0'
+                             ? std::string(xdg) + "/lumen-client"
+                             : std::string(home != nullptr ? home : ".") + "/.config/lumen-client");
   PresenterConfig pcfg;
   pcfg.software_renderer = args.Bool("window-software");
   pcfg.readback_every = int(args.Int("window-check", 0));

@@ -50,8 +50,7 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
 
   // The host's certificate as pairing returned it: from then on HTTPS only talks to a host
   // presenting exactly that one (trust on first use, renewed by pairing again).
-  const std::string pin_path =
-      absl::StrCat(o.keydir, "/host-", o.host, "-", o.http_port, ".pem");
+  const std::string pin_path = absl::StrCat(o.keydir, "/host-", o.host, "-", o.http_port, ".pem");
   const std::string pinned_pem = state::ReadFile(pin_path).value_or("");
   if (!pinned_pem.empty()) {
     if (absl::Status st = http.PinServerCert(pinned_pem); !st.ok()) {
@@ -71,14 +70,16 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
   if (info->pair_status != 1) {
     if (o.pin.empty()) {
       if (http.pin_mismatch()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            o.host, " does not present the certificate it had when we paired (", pin_path,
-            "; ", secure_error.message(), "): if the host was reinstalled, pair again with "
-            "--pin=NNNN"));
+        return absl::FailedPreconditionError(
+            absl::StrCat(o.host, " does not present the certificate it had when we paired (",
+                         pin_path, "; ", secure_error.message(),
+                         "): if the host was reinstalled, pair again with "
+                         "--pin=NNNN"));
       }
-      return absl::FailedPreconditionError(absl::StrCat(
-          "not paired with ", o.host, ": run again with --pin=NNNN and enter that PIN on the "
-          "host (`lumen pin NNNN`, or the host's pairing page)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("not paired with ", o.host,
+                       ": run again with --pin=NNNN and enter that PIN on the "
+                       "host (`lumen pin NNNN`, or the host's pairing page)"));
     }
     spdlog::info("pairing with {}: enter PIN {} on the host", o.host, o.pin);
     if (absl::Status st = http.Pair(o.pin); !st.ok()) return st;
@@ -118,8 +119,8 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
   auto launched = info->current_game == app->id ? http.Resume(lo) : http.Launch(lo);
   if (!launched.ok()) return launched.status();
   if (launched->status_code != 200) {
-    return absl::FailedPreconditionError(absl::StrCat("launch refused: ", launched->status_code,
-                                                      " ", launched->status_message));
+    return absl::FailedPreconditionError(
+        absl::StrCat("launch refused: ", launched->status_code, " ", launched->status_message));
   }
   impl->launched = true;
   // From here on a failure quits the app again, as the destructor does on success.
@@ -158,9 +159,8 @@ absl::StatusOr<std::unique_ptr<MoonlightSession>> MoonlightSession::Start(
   v.codec = hs->codec == ml::VideoCodec::kHevc ? host::Codec::kHevc : host::Codec::kH264;
   v.packet_size = hs->lumen ? int(hs->lumen->accept.mtu) : rc.packet_size;
   v.framing = hs->lumen ? transport::Framing::kLumen : transport::Framing::kMoonlight;
-  v.lumen = hs->lumen
-                ? transport::NegotiatedLumenParams(rikey, hs->lumen->offer, hs->lumen->accept)
-                : transport::LumenParams{};
+  v.lumen = hs->lumen ? transport::NegotiatedLumenParams(rikey, hs->lumen->offer, hs->lumen->accept)
+                      : transport::LumenParams{};
   const char* codec_name = hs->codec == ml::VideoCodec::kHevc ? "HEVC" : "H.264";
   impl->describe = absl::StrCat(
       codec_name, " ", o.width, "x", o.height, "@", o.fps, " \"", app->title, "\" from ", o.host,

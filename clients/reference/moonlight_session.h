@@ -24,15 +24,15 @@
 namespace lumen::client {
 
 struct MoonlightSessionOptions {
-  std::string host;            // address of the host
+  std::string host;  // address of the host
   int http_port = 47989;
-  std::string keydir;          // client.key / client.pem (created on first use)
-  std::string pin;             // 4 digits: pair first when the host does not know us yet
-  std::string app;             // app title; empty: the first one
+  std::string keydir;  // client.key / client.pem (created on first use)
+  std::string pin;     // 4 digits: pair first when the host does not know us yet
+  std::string app;     // app title; empty: the first one
   int width = 1280, height = 720, fps = 60;
   int bitrate_kbps = 10000;
-  bool hevc = false;           // ask for HEVC when the host offers it
-  bool lumen_transport = true; // answer a lumen-transport offer
+  bool hevc = false;            // ask for HEVC when the host offers it
+  bool lumen_transport = true;  // answer a lumen-transport offer
   uint32_t lumen_mtu = 1408;
 };
 

@@ -149,7 +149,7 @@ absl::Status Presenter::Impl::Init() {
     gamepad_subsystem = sdl->InitSubSystem(SDL_INIT_GAMECONTROLLER) == 0;
   }
   window = sdl->CreateWindow(cfg.title.c_str(), SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
-                            640, 360, SDL_WINDOW_HIDDEN | SDL_WINDOW_RESIZABLE);
+                             640, 360, SDL_WINDOW_HIDDEN | SDL_WINDOW_RESIZABLE);
   if (window == nullptr) {
     absl::Status s = absl::UnavailableError(absl::StrCat("SDL window: ", sdl->GetError()));
     Shutdown();
@@ -219,7 +219,7 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
       sdl->UpdateNVTexture(texture, nullptr, b->y(), b->width, b->u(), 2 * b->chroma_width());
     } else {
       sdl->UpdateYUVTexture(texture, nullptr, b->y(), b->width, b->u(), b->chroma_width(), b->v(),
-                           b->chroma_width());
+                            b->chroma_width());
     }
     have_picture = true;
   }
@@ -245,7 +245,7 @@ void Presenter::Impl::Draw(const Buffer* b, bool count) {
     pattern::Stamp st;
     if (ow == tex_w && oh == tex_h && b->rec.stamp_ok) {
       checked = sdl->RenderReadPixels(renderer, nullptr, SDL_PIXELFORMAT_ARGB8888, readback.data(),
-                                     tex_w * 4) == 0;
+                                      tex_w * 4) == 0;
       ok = checked &&
            pattern::ReadBgrx(readback, tex_w, tex_h, tex_w * 4, &st) == pattern::ReadStatus::kOk &&
            st.frame == b->rec.stamp_frame;
@@ -307,7 +307,7 @@ void Presenter::Impl::Run() {
   while (!stop.load()) {
     bool redraw = false;
     SDL_Event e;
-    // Keyboard and mouse go to on_input (gamepads are not handled yet).
+    // Keyboard, mouse and game controllers go to on_input (HandleInput).
     while (sdl->PollEvent(&e)) {
       if (cfg.on_input && !closed) HandleInput(e);
       if (e.type == SDL_QUIT) {

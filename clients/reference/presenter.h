@@ -29,8 +29,8 @@
 
 #include "absl/status/statusor.h"
 #include "clients/reference/client.h"
-#include "core/moonlight/input.h"
 #include "clients/reference/video_decoder.h"
+#include "core/moonlight/input.h"
 
 namespace lumen::client {
 

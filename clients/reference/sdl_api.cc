@@ -19,16 +19,16 @@ absl::StatusOr<const SdlApi*> Load() {
   void* lib = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (lib == nullptr) {
     const char* why = dlerror();
-    return absl::UnavailableError(absl::StrCat("SDL2 is needed for the window: ",
-                                               why != nullptr ? why : file,
-                                               " (Debian: apt install libsdl2-2.0-0)"));
+    return absl::UnavailableError(
+        absl::StrCat("SDL2 is needed for the window: ", why != nullptr ? why : file,
+                     " (Debian: apt install libsdl2-2.0-0)"));
   }
   static SdlApi api;
-#define LUMEN_SDL_RESOLVE(name)                                                      \
-  api.name = reinterpret_cast<decltype(api.name)>(dlsym(lib, "SDL_" #name));         \
-  if (api.name == nullptr) {                                                         \
-    return absl::UnavailableError(absl::StrCat(file, " lacks SDL_" #name,           \
-                                               " (SDL 2.0.16 or newer is needed)")); \
+#define LUMEN_SDL_RESOLVE(name)                                                       \
+  api.name = reinterpret_cast<decltype(api.name)>(dlsym(lib, "SDL_" #name));          \
+  if (api.name == nullptr) {                                                          \
+    return absl::UnavailableError(                                                    \
+        absl::StrCat(file, " lacks SDL_" #name, " (SDL 2.0.16 or newer is needed)")); \
   }
   LUMEN_SDL_FUNCTIONS(LUMEN_SDL_RESOLVE)
 #undef LUMEN_SDL_RESOLVE

@@ -48,9 +48,9 @@ struct SdlApi {
 #undef LUMEN_SDL_MEMBER
 };
 
-// Loads SDL2 on first use (libSDL2-2.0.so.0, or the file LUMEN_SDL_LIBRARY names) (thread-safe; the library then stays loaded for the process) and
-// returns its functions, or an error naming the library and why it could not be used
-// (e.g. not installed: Debian's package is libsdl2-2.0-0).
+// Loads SDL2 on first use (libSDL2-2.0.so.0, or the file LUMEN_SDL_LIBRARY names) (thread-safe; the
+// library then stays loaded for the process) and returns its functions, or an error naming the
+// library and why it could not be used (e.g. not installed: Debian's package is libsdl2-2.0-0).
 absl::StatusOr<const SdlApi*> LoadSdl();
 
 }  // namespace lumen::client

@@ -4,6 +4,8 @@
 //    error instead of the process failing to start or crashing;
 //  * `lumen` and `reference_client` carry no DT_NEEDED entry for libSDL2 (readelf -d), so
 //    they start where SDL2 is not installed.
+#include "clients/reference/sdl_api.h"
+
 #include <doctest/doctest.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,6 @@
 #include <string>
 
 #include "clients/reference/presenter.h"
-#include "clients/reference/sdl_api.h"
 
 namespace lumen::client {
 namespace {

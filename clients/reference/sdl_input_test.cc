@@ -102,7 +102,7 @@ TEST_SUITE("sdl_input") {
     CHECK(arrival.controller == 0);
     CHECK((arrival.supported_buttons & in::kBtnA) != 0);
     CHECK(std::get<in::ControllerState>(RoundTrip(added[1])).active_mask == 0x1);
-    CHECK(t.Added(101).empty());  // the same pad twice
+    CHECK(t.Added(101).empty());        // the same pad twice
     REQUIRE(t.Added(202).size() == 2);  // second pad: number 1
 
     SDL_Event b{};

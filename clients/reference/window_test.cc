@@ -29,8 +29,8 @@ extern "C" {
 
 #include <cstdio>
 #include <cstdlib>
-#include <string>
 #include <mutex>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -298,8 +298,8 @@ TEST_SUITE("Window") {
     };
     // A virtual game controller (SDL's own): it appears, is opened by the presenter and
     // reported as pad 0.
-    const int index = SDL_JoystickAttachVirtual(SDL_JOYSTICK_TYPE_GAMECONTROLLER,
-                                                SDL_CONTROLLER_AXIS_MAX, SDL_CONTROLLER_BUTTON_MAX, 0);
+    const int index = SDL_JoystickAttachVirtual(
+        SDL_JOYSTICK_TYPE_GAMECONTROLLER, SDL_CONTROLLER_AXIS_MAX, SDL_CONTROLLER_BUTTON_MAX, 0);
     REQUIRE_MESSAGE(index >= 0, SDL_GetError());
     SDL_Joystick* j = SDL_JoystickOpen(index);
     REQUIRE_MESSAGE(j != nullptr, SDL_GetError());
@@ -314,9 +314,8 @@ TEST_SUITE("Window") {
     REQUIRE(SDL_JoystickSetVirtualAxis(j, SDL_CONTROLLER_AXIS_LEFTY, -32768) == 0);  // up
     CHECK(wait_state([](const in::ControllerState& s) { return s.left_y == 32767; }));
     REQUIRE(SDL_JoystickSetVirtualButton(j, SDL_CONTROLLER_BUTTON_A, 0) == 0);
-    CHECK(wait_state([](const in::ControllerState& s) {
-      return s.buttons == 0 && s.left_y == 32767;
-    }));
+    CHECK(wait_state(
+        [](const in::ControllerState& s) { return s.buttons == 0 && s.left_y == 32767; }));
     SDL_JoystickClose(j);
     REQUIRE(SDL_JoystickDetachVirtual(index) == 0);
     CHECK(wait_state([](const in::ControllerState& s) { return s.active_mask == 0; }));
@@ -373,8 +372,8 @@ TEST_SUITE("Window") {
     const size_t at = out.find("window: presented ");
     REQUIRE(at != std::string::npos);
     unsigned long long shown = 0, submitted = 0;
-    REQUIRE(std::sscanf(out.c_str() + at, "window: presented %llu of %llu", &shown,
-                        &submitted) == 2);
+    REQUIRE(std::sscanf(out.c_str() + at, "window: presented %llu of %llu", &shown, &submitted) ==
+            2);
     CHECK(shown >= 10);
     CHECK(submitted >= shown);
     CHECK(out.find("unsupported 0, 640 x 360") != std::string::npos);
@@ -394,10 +393,11 @@ TEST_SUITE("Window") {
     const std::string log = tmp + "/serve.log";
     setenv("XDG_CONFIG_HOME", (tmp + "/cfg").c_str(), 1);
     setenv("XDG_STATE_HOME", (tmp + "/state").c_str(), 1);
-    const std::string serve_cmd = Runfile("host/lumen/lumen") + " serve --base-port=" +
-                                  std::to_string(base) +
+    const std::string serve_cmd = Runfile("host/lumen/lumen") +
+                                  " serve --base-port=" + std::to_string(base) +
                                   " --bind=127.0.0.1 --audio=silence --input=log --no-mdns"
-                                  " --pin=4321 > '" + log + "' 2>&1 & echo $!";
+                                  " --pin=4321 > '" +
+                                  log + "' 2>&1 & echo $!";
     FILE* sp = popen(serve_cmd.c_str(), "r");
     REQUIRE(sp != nullptr);
     int serve_pid = 0;
@@ -416,12 +416,13 @@ TEST_SUITE("Window") {
     for (int i = 0; i < 200 && read_log().find(ready) == std::string::npos; ++i) usleep(50000);
     REQUIRE_MESSAGE(read_log().find(ready) != std::string::npos, read_log());
 
-    FILE* f = popen((Runfile("clients/reference/reference_client") +
-                     " --moonlight-host=127.0.0.1:" + std::to_string(base) +
-                     " --pin=4321 --keydir='" + tmp + "/keys' --window --window-software"
-                     " --seconds=8 --width=640 --height=360 --fps=30 --bitrate=2000 2>&1")
-                        .c_str(),
-                    "r");
+    FILE* f = popen(
+        (Runfile("clients/reference/reference_client") +
+         " --moonlight-host=127.0.0.1:" + std::to_string(base) + " --pin=4321 --keydir='" + tmp +
+         "/keys' --window --window-software"
+         " --seconds=8 --width=640 --height=360 --fps=30 --bitrate=2000 2>&1")
+            .c_str(),
+        "r");
     REQUIRE(f != nullptr);
     std::string error;
     const bool typed =

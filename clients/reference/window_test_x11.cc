@@ -71,8 +71,8 @@ bool CloseWindowLikeAWindowManager(const std::string& display, const std::string
   return sent;
 }
 
-bool TypeIntoWindow(const std::string& display, const std::string& title,
-                    const std::string& text, int timeout_ms, std::string* error) {
+bool TypeIntoWindow(const std::string& display, const std::string& title, const std::string& text,
+                    int timeout_ms, std::string* error) {
   Window w = 0;
   Display* d = OpenAndFind(display, title, timeout_ms, &w, error);
   if (d == nullptr) return false;

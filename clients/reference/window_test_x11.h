@@ -14,7 +14,7 @@ bool CloseWindowLikeAWindowManager(const std::string& display, const std::string
 
 // Waits (up to timeout_ms) for the window titled `title`, gives it the keyboard focus and
 // types `text` (lower-case letters and digits) into it as key press + release events.
-bool TypeIntoWindow(const std::string& display, const std::string& title,
-                    const std::string& text, int timeout_ms, std::string* error);
+bool TypeIntoWindow(const std::string& display, const std::string& title, const std::string& text,
+                    int timeout_ms, std::string* error);
 
 }  // namespace lumen::client::testing

@@ -180,8 +180,8 @@ TEST_CASE("Rs16.ClusteredLossesEveryIsa") {
   // fill one eighth of the decoder's transform) take the decoder's fused
   // derivative / top-of-FFT path, with and without the IFFT's last pass fused
   // in (n = 64 vs larger); every ISA must rebuild the same bytes.
-  const uint32_t shapes[][2] = {{40, 8}, {25, 7}, {100, 20}, {200, 51}, {1000, 200},
-                                {3000, 600}, {60, 4}, {500, 100}};
+  const uint32_t shapes[][2] = {{40, 8},     {25, 7},     {100, 20}, {200, 51},
+                                {1000, 200}, {3000, 600}, {60, 4},   {500, 100}};
   for (const auto& s : shapes) {
     const uint32_t k = s[0], m = s[1];
     uint32_t mpow = 1;

@@ -58,8 +58,8 @@ int Run(int argc, char** argv) {
     return 2;
   }
 
-  auto handed = host::AttachChildRings(
-      ring_fd, ring_socket, {{host::RingRole::kRawVideoOut, host::RingKind::kRawVideo}});
+  auto handed = host::AttachChildRings(ring_fd, ring_socket,
+                                       {{host::RingRole::kRawVideoOut, host::RingKind::kRawVideo}});
   if (!handed.ok()) {
     spdlog::error("{}", handed.status().ToString());
     return absl::IsInvalidArgument(handed.status()) ? 2 : 3;

@@ -114,8 +114,6 @@ HeadlessMutter::~HeadlessMutter() {
   }
 }
 
-bool HeadlessMutter::running() const {
-  return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0;
-}
+bool HeadlessMutter::running() const { return pid_ > 0 && ::waitpid(pid_, nullptr, WNOHANG) == 0; }
 
 }  // namespace lumen::capture

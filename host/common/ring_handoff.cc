@@ -193,9 +193,9 @@ absl::StatusOr<ChildRings> AttachChildRings(int ring_fd, const std::string& ring
     if (ring.ok()) {
       slot = std::move(*ring);
     } else if (!w.optional && failed.ok()) {
-      failed = absl::Status(ring.status().code(),
-                            absl::StrCat("attach ring role ", uint32_t(w.role), ": ",
-                                         ring.status().message()));
+      failed = absl::Status(
+          ring.status().code(),
+          absl::StrCat("attach ring role ", uint32_t(w.role), ": ", ring.status().message()));
     }
   }
   for (const ReceivedRing& r : *received) close(r.fd);

@@ -382,12 +382,12 @@ TEST_SUITE("ShmRingProcesses") {
     pid_t child = Spawn([&] {
       close(sv[0]);
       // As the lumen-* binaries do it: the optional stats ring is not sent.
-      auto handed = AttachChildRings(
-          sv[1], "",
-          {{RingRole::kEncodedVideoOut, RingKind::kEncodedVideo},
-           {RingRole::kControlIn, RingKind::kControl},
-           {RingRole::kStatsOut, RingKind::kTransportStats, /*optional=*/true}},
-          5000);
+      auto handed =
+          AttachChildRings(sv[1], "",
+                           {{RingRole::kEncodedVideoOut, RingKind::kEncodedVideo},
+                            {RingRole::kControlIn, RingKind::kControl},
+                            {RingRole::kStatsOut, RingKind::kTransportStats, /*optional=*/true}},
+                           5000);
       if (!handed.ok() || handed->rings.size() != 3 || handed->sock != sv[1]) return 10;
       std::optional<ShmRing>& v = handed->rings[0];
       std::optional<ShmRing>& k = handed->rings[1];

@@ -4,18 +4,17 @@
 //   V = 128 + (112 R - 102 G -  10 B) / 256
 #include "host/encode/convert.h"
 
+#include <linux/futex.h>
+#include <sched.h>
 #include <simde/x86/sse2.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <mutex>
 #include <thread>
-
-#include <linux/futex.h>
-#include <sched.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "core/cpu/cpu.h"
 #include "host/common/clock.h"
@@ -209,8 +208,8 @@ void FutexWait(std::atomic<uint32_t>* word, uint32_t expected) noexcept {
 }
 
 void FutexWakeOne(std::atomic<uint32_t>* word) noexcept {
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1,
-          nullptr, nullptr, 0);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, 1, nullptr,
+          nullptr, 0);
 }
 
 class Helper {
@@ -325,12 +324,12 @@ class Helper {
     }
   }
 
-  cpu_set_t allowed_{};                  // helper thread only: affinity before narrowing
-  bool narrowed_ = false;                // helper thread only
-  uint32_t spun_for_ = 0;                // helper thread only: the Prepare() it last spun for
-  std::atomic<uint32_t> prepared_{0};    // Prepare() calls
+  cpu_set_t allowed_{};                    // helper thread only: affinity before narrowing
+  bool narrowed_ = false;                  // helper thread only
+  uint32_t spun_for_ = 0;                  // helper thread only: the Prepare() it last spun for
+  std::atomic<uint32_t> prepared_{0};      // Prepare() calls
   std::atomic<uint64_t> prepared_gen_{0};  // the last job's generation at the last Prepare()
-  std::atomic<int> caller_cpu_{-1};      // where Prepare() was called
+  std::atomic<int> caller_cpu_{-1};        // where Prepare() was called
   std::atomic<uint64_t> prepared_until_ns_{0};  // how long a prepared helper spins
   std::mutex busy_;
   uint32_t gen_ = 0;                 // guarded by busy_
@@ -378,8 +377,7 @@ void RgbToNv12(const uint8_t* src, int stride, int width, int height, RgbOrder o
 }
 
 void PrepareConversion(int width, int height) noexcept {
-  if (!g_parallel.load(std::memory_order_relaxed) ||
-      int64_t(width) * height < kParallelMinPixels) {
+  if (!g_parallel.load(std::memory_order_relaxed) || int64_t(width) * height < kParallelMinPixels) {
     return;  // Convert() would not hand this frame to the helper
   }
   if (Helper* h = Helper::Get(); h != nullptr) h->Prepare();

@@ -1,12 +1,12 @@
 // host/encode/video_encoder.cc — see video_encoder.h.
 #include "host/encode/video_encoder.h"
 
-#include <cstdarg>
-#include <cstdio>
-#include <cstdlib>
 #include <sched.h>
 
 #include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -274,8 +274,8 @@ absl::Status VideoEncoder::EncodeOnce(const RawFrame& f, AccessUnit* out) {
   // avcodec_send_frame references it instead of copying, and both encoders copy the
   // picture into their own frame inside x264_encoder_encode / x265_encoder_encode, i.e.
   // before EncodeOnce returns (the caller's buffer only has to live for Encode()).
-  const bool wrap_input = f.format == PixelFormat::kI420 && !s.hw && (s.x264 || s.x265) &&
-                          (f.stride & 1) == 0;
+  const bool wrap_input =
+      f.format == PixelFormat::kI420 && !s.hw && (s.x264 || s.x265) && (f.stride & 1) == 0;
   if (wrap_input) {
     if (s.wrap == nullptr && (s.wrap = av_frame_alloc()) == nullptr) {
       return absl::ResourceExhaustedError("av_frame_alloc");

@@ -260,8 +260,8 @@ TEST_SUITE("VideoEncoder") {
         REQUIRE(pattern::PaintBgrx(bgrx, w, hgt, w * 4, pattern::Stamp{n, 500 + n}));
         uint8_t* u = yuv.data() + size_t(stride) * hgt;
         RgbToI420(bgrx.data(), w * 4, w, hgt, RgbOrder::kBgrx,
-                  YuvPlanes{yuv.data(), u, u + size_t(stride / 2) * (hgt / 2), stride,
-                            stride / 2, stride / 2});
+                  YuvPlanes{yuv.data(), u, u + size_t(stride / 2) * (hgt / 2), stride, stride / 2,
+                            stride / 2});
         RawFrame f{yuv.data(), yuv.size(), w, hgt, stride, PixelFormat::kI420, int64_t(n)};
         AccessUnit au;
         REQUIRE((*enc)->Encode(f, &au).ok());

@@ -117,9 +117,12 @@ int main(int argc, char** argv) {
         4, std::vector<uint8_t>(size_t(ring_stride) * h + size_t(ring_stride) * ((h + 1) / 2)));
     auto slot_planes = [&](std::vector<uint8_t>& slot) {
       uint8_t* su = slot.data() + size_t(ring_stride) * h;
-      return lumen::encode::YuvPlanes{slot.data(), su,
-                                      su + size_t(ring_stride / 2) * ((h + 1) / 2), ring_stride,
-                                      ring_stride / 2, ring_stride / 2};
+      return lumen::encode::YuvPlanes{slot.data(),
+                                      su,
+                                      su + size_t(ring_stride / 2) * ((h + 1) / 2),
+                                      ring_stride,
+                                      ring_stride / 2,
+                                      ring_stride / 2};
     };
     int slot_turn = 0;
     uint32_t grab_n = 0;
@@ -169,8 +172,9 @@ int main(int argc, char** argv) {
       const double t_i420 = MedianNsPerCall(
           [&] {
             std::vector<uint8_t>& slot = slots[turn_i420++ % slots.size()];
-            lumen::encode::RawFrame f{slot.data(), slot.size(), w, h, ring_stride,
-                                      lumen::host::PixelFormat::kI420, pts++};
+            lumen::encode::RawFrame f{slot.data(), slot.size(), w,
+                                      h,           ring_stride, lumen::host::PixelFormat::kI420,
+                                      pts++};
             (void)(*enc)->Encode(f, &au);
           },
           reps, quick ? 3 : 8);

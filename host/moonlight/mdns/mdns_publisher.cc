@@ -70,8 +70,8 @@ struct Publisher::Impl {
     for (int attempt = 0; attempt < 16; ++attempt) {
       const std::string name = Name();
       const int r = avahi_entry_group_add_service(group, AVAHI_IF_UNSPEC, AVAHI_PROTO_UNSPEC,
-                                                  AvahiPublishFlags(0), name.c_str(),
-                                                  kServiceType, nullptr, nullptr, port, nullptr);
+                                                  AvahiPublishFlags(0), name.c_str(), kServiceType,
+                                                  nullptr, nullptr, port, nullptr);
       if (r == AVAHI_ERR_COLLISION) {  // a local service has the name already
         Rename();
         avahi_entry_group_reset(group);
@@ -108,8 +108,7 @@ struct Publisher::Impl {
         self->Register(avahi_entry_group_get_client(g));
         break;
       case AVAHI_ENTRY_GROUP_FAILURE:
-        self->SetError("entry group failed",
-                       avahi_client_errno(avahi_entry_group_get_client(g)));
+        self->SetError("entry group failed", avahi_client_errno(avahi_entry_group_get_client(g)));
         break;
       default:
         break;

@@ -31,7 +31,7 @@ struct PublisherState {
   bool established = false;     // the service is registered (announced)
   std::string name;             // the name in use (after collisions)
   uint64_t collisions = 0;
-  uint64_t registrations = 0;   // times the service was (re)committed
+  uint64_t registrations = 0;  // times the service was (re)committed
   std::string last_error;
 };
 

@@ -6,8 +6,6 @@
 // the same name is renamed, the service comes back after the daemon restarts, and it is
 // withdrawn when the publisher goes. Skips, with the reason, where avahi-daemon is not
 // installed or finds no multicast interface.
-#include "host/moonlight/mdns/mdns_publisher.h"
-
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -24,6 +22,8 @@
 #include <sstream>
 #include <string>
 #include <thread>
+
+#include "host/moonlight/mdns/mdns_publisher.h"
 
 extern char** environ;
 
@@ -84,7 +84,8 @@ bool WaitUntil(Pred pred, int ms) {
 class PrivateAvahi {
  public:
   PrivateAvahi() {
-    if (::access("/usr/sbin/avahi-daemon", X_OK) != 0 || ::access("/usr/bin/dbus-daemon", X_OK) != 0 ||
+    if (::access("/usr/sbin/avahi-daemon", X_OK) != 0 ||
+        ::access("/usr/bin/dbus-daemon", X_OK) != 0 ||
         ::access("/usr/bin/avahi-browse", X_OK) != 0) {
       why_ = "avahi-daemon, avahi-browse (avahi-utils) or dbus-daemon is not installed";
       return;
@@ -130,8 +131,9 @@ class PrivateAvahi {
     avahi_ = Spawn({"/usr/sbin/avahi-daemon", "-f", dir_ + "/avahi.conf", "--no-drop-root",
                     "--no-chroot", "--no-rlimits", "--no-proc-title"},
                    log);
-    if (!WaitUntil([&] { return ReadFile(log).find("Server startup complete") != std::string::npos; },
-                   10000)) {
+    if (!WaitUntil(
+            [&] { return ReadFile(log).find("Server startup complete") != std::string::npos; },
+            10000)) {
       return "avahi-daemon did not start: " + ReadFile(log);
     }
     if (ReadFile(log).find("New relevant interface") == std::string::npos) {

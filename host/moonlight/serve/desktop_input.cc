@@ -65,8 +65,8 @@ void InputRouter::Handle(const input::InputEvent& ev) {
   if (choice_ == "log") {
     ++logged_;
     if (const auto* k = std::get_if<input::KeyEvent>(&ev)) {
-      spdlog::info("input: key {} vk 0x{:02X} modifiers 0x{:02X}", k->down ? "down" : "up",
-                   k->vk(), k->modifiers);
+      spdlog::info("input: key {} vk 0x{:02X} modifiers 0x{:02X}", k->down ? "down" : "up", k->vk(),
+                   k->modifiers);
     } else {
       spdlog::debug("input: event kind {}", ev.index());
     }

@@ -62,9 +62,9 @@ class DesktopVideo : public VideoSource {
   void RequestIdr() override { stream->RequestIdr(); }
   std::string StatsLine() const override {
     const capture::PipeWireSourceStats c = capture->stats();
-    return absl::StrCat(stream::FormatVideoStreamStats(stream->stats()), " capture[", label, "] frames ", c.frames,
-                        " ", c.width, "x", c.height, capture->ok() ? "" : " FAILED: ",
-                        capture->ok() ? "" : capture->error());
+    return absl::StrCat(stream::FormatVideoStreamStats(stream->stats()), " capture[", label,
+                        "] frames ", c.frames, " ", c.width, "x", c.height,
+                        capture->ok() ? "" : " FAILED: ", capture->ok() ? "" : capture->error());
   }
 };
 

@@ -253,12 +253,12 @@ TEST_SUITE("MoonlightE2E") {
     Host h;
     const char* srcdir = std::getenv("TEST_SRCDIR");
     const char* tmp = std::getenv("TEST_TMPDIR");
-    const std::string bin = std::string(srcdir ? srcdir : ".") +
-                            "/lumen/clients/reference/reference_client";
-    const std::string common = bin + " --moonlight-host=127.0.0.1:" +
-                               std::to_string(h.http->http_port()) + " --keydir=" +
-                               (tmp ? tmp : "/tmp") + "/refclient-keys --seconds=3" +
-                               " --width=640 --height=360 --fps=30 --bitrate=3000";
+    const std::string bin =
+        std::string(srcdir ? srcdir : ".") + "/lumen/clients/reference/reference_client";
+    const std::string common =
+        bin + " --moonlight-host=127.0.0.1:" + std::to_string(h.http->http_port()) +
+        " --keydir=" + (tmp ? tmp : "/tmp") + "/refclient-keys --seconds=3" +
+        " --width=640 --height=360 --fps=30 --bitrate=3000";
     auto run = [](const std::string& cmd, std::string* out) {
       FILE* f = popen((cmd + " 2>&1").c_str(), "r");
       REQUIRE(f != nullptr);
@@ -304,14 +304,13 @@ TEST_SUITE("MoonlightE2E") {
                          std::to_string(other.http->http_port()) + ".pem'")
                             .c_str()) == 0);
     out.clear();
-    const int status3 = run(bin + " --moonlight-host=127.0.0.1:" +
-                                std::to_string(other.http->http_port()) + " --keydir=" + keys +
-                                " --seconds=1",
-                            &out);
+    const int status3 =
+        run(bin + " --moonlight-host=127.0.0.1:" + std::to_string(other.http->http_port()) +
+                " --keydir=" + keys + " --seconds=1",
+            &out);
     MESSAGE(out);
     CHECK(WEXITSTATUS(status3) != 0);
-    CHECK(out.find("does not present the certificate it had when we paired") !=
-          std::string::npos);
+    CHECK(out.find("does not present the certificate it had when we paired") != std::string::npos);
     CHECK(other.host->stats().sessions_started == 0);
   }
 }

@@ -13,9 +13,7 @@ class PatternVideo : public VideoSource {
  public:
   explicit PatternVideo(std::unique_ptr<stream::VideoStream> s) : s_(std::move(s)) {}
   void RequestIdr() override { s_->RequestIdr(); }
-  std::string StatsLine() const override {
-    return stream::FormatVideoStreamStats(s_->stats());
-  }
+  std::string StatsLine() const override { return stream::FormatVideoStreamStats(s_->stats()); }
 
  private:
   std::unique_ptr<stream::VideoStream> s_;
@@ -207,9 +205,9 @@ absl::Status MoonlightHost::OnAnnounce(const LaunchSession& launch, const Stream
   spdlog::info(
       "moonlight: stream {}x{}@{} {} {} kbps, packet {} fec {}% audio {}ch{}, video framing {} "
       "from {}",
-      config.width, config.height, config.fps, CodecName(config.codec),
-      config.encoder_bitrate_kbps, config.packet_size, config.fec_percentage,
-      config.audio_channels, config.audio_high_quality ? " HQ" : "",
+      config.width, config.height, config.fps, CodecName(config.codec), config.encoder_bitrate_kbps,
+      config.packet_size, config.fec_percentage, config.audio_channels,
+      config.audio_high_quality ? " HQ" : "",
       config.lumen ? absl::StrCat("lumen (", transport::AeadName(config.lumen->accept.aead),
                                   ", mtu ", config.lumen->accept.mtu, ")")
                    : std::string("moonlight"),

@@ -14,11 +14,11 @@
 #include "host/common/process.h"
 #include "host/encode/video_encoder.h"
 #include "host/moonlight/http/nvhttp_server.h"
+#include "host/moonlight/mdns/mdns_publisher.h"
 #include "host/moonlight/serve/desktop_audio.h"
 #include "host/moonlight/serve/desktop_input.h"
 #include "host/moonlight/serve/desktop_video.h"
 #include "host/moonlight/serve/moonlight_host.h"
-#include "host/moonlight/mdns/mdns_publisher.h"
 #include "host/moonlight/state/host_config.h"
 #include "host/moonlight/state/host_state.h"
 
@@ -171,8 +171,8 @@ int ServeMain(int argc, char** argv) {
   // by address), so a failure is logged and serve goes on.
   std::unique_ptr<mdns::Publisher> mdns_publisher;
   if (!no_mdns) {
-    auto pub = mdns::Publisher::Start(mdns::InstanceName(nvhttp.hostname()),
-                                      uint16_t(nvhttp.http_port()));
+    auto pub =
+        mdns::Publisher::Start(mdns::InstanceName(nvhttp.hostname()), uint16_t(nvhttp.http_port()));
     if (pub.ok()) {
       mdns_publisher = std::move(*pub);
     } else {

@@ -62,9 +62,9 @@ size_t StripSei(uint8_t* au, size_t n, VideoCodec codec) {
 }  // namespace
 
 std::string FormatVideoStreamStats(const VideoStreamStats& v) {
-  return absl::StrCat("video[", v.encoder, " ", v.framing, "] encoded ", v.frames_encoded,
-                      " sent ", v.frames_sent, " idr ", v.idr_frames, " datagrams ", v.datagrams,
-                      " pings ", v.pings, " encode errors ", v.encode_errors);
+  return absl::StrCat("video[", v.encoder, " ", v.framing, "] encoded ", v.frames_encoded, " sent ",
+                      v.frames_sent, " idr ", v.idr_frames, " datagrams ", v.datagrams, " pings ",
+                      v.pings, " encode errors ", v.encode_errors);
 }
 
 struct VideoStream::Impl {
